@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Every target gets the same policy: explicit existentials and imports that stay internal unless a module's
+// public API needs them, so the C modules of later issues never leak to the modules above them.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "secinfo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "secinfo", targets: ["secinfo"]),
+        .library(name: "SecurityInfo", targets: ["SecurityInfo"]),
+        .library(name: "SecurityInfoFormats", targets: ["SecurityInfoFormats"]),
+        .library(name: "SecurityInfoEngine", targets: ["SecurityInfoEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The domain: methods, users, tenant policy and the rules. Pure Swift, no I/O, no Foundation.
+        .target(name: "SecurityInfo", swiftSettings: strictSettings),
+        // File formats: CSV (and later XML and gzip) readers and writers, the policy file.
+        .target(name: "SecurityInfoFormats", dependencies: ["SecurityInfo"], swiftSettings: strictSettings),
+        // The batch: two passes over the exports, thresholds, outputs and reports.
+        .target(
+            name: "SecurityInfoEngine",
+            dependencies: [
+                "SecurityInfo", "SecurityInfoFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The command line: parses options, calls the engine, maps errors to exit codes.
+        .executableTarget(
+            name: "secinfo",
+            dependencies: [
+                "SecurityInfoEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SecurityInfoTests", dependencies: ["SecurityInfo"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SecurityInfoFormatsTests",
+            dependencies: ["SecurityInfoFormats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SecurityInfoEngineTests",
+            dependencies: ["SecurityInfoEngine", "SecurityInfoFormats"],
+            swiftSettings: strictSettings
+        ),
+        // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["secinfo"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,65 @@
+/// A kind of authentication method, spelled as the export and change formats spell it (RULES.md section 1).
+public enum MethodKind: String, CaseIterable, Sendable, Hashable, Comparable {
+    case microsoftAuthenticator
+    case softwareOath
+    case hardwareOath
+    case mobilePhone
+    case alternateMobilePhone
+    case officePhone
+    case email
+    case securityQuestions
+    case fido2
+
+    /// Parses a method token without regard to case, as RULES.md says tokens compare.
+    public init?(token: some StringProtocol) {
+        guard let kind = Self.byLowercasedToken[token.lowercased()] else { return nil }
+        self = kind
+    }
+
+    private static let byLowercasedToken: [String: MethodKind] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
+
+    /// The method serves two-factor verification.
+    public var servesMFA: Bool {
+        switch self {
+        case .email, .securityQuestions: false
+        default: true
+        }
+    }
+
+    /// The method serves self-service password reset (security questions only above a count: see `Audit`).
+    public var servesSSPR: Bool {
+        switch self {
+        case .alternateMobilePhone, .fido2: false
+        default: true
+        }
+    }
+
+    /// A user may hold several instances (authenticator apps, tokens, security keys); the rest are 0 or 1.
+    public var allowsManyInstances: Bool {
+        switch self {
+        case .microsoftAuthenticator, .softwareOath, .hardwareOath, .fido2: true
+        default: false
+        }
+    }
+
+    /// One of the three phone kinds, whose values are phone numbers.
+    public var isPhone: Bool {
+        switch self {
+        case .mobilePhone, .alternateMobilePhone, .officePhone: true
+        default: false
+        }
+    }
+
+    /// Counts toward the five authenticator apps and tokens of R-AUTHAPP-MAX-5.
+    public var isAuthenticatorApp: Bool {
+        switch self {
+        case .microsoftAuthenticator, .softwareOath, .hardwareOath: true
+        default: false
+        }
+    }
+
+    public static func < (lhs: MethodKind, rhs: MethodKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -1,0 +1,98 @@
+/// A phone number in the form Graph stores: `+CC SUBSCRIBER` with an optional `xEXT` (RULES.md R-PHONE-FORMAT).
+public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
+    public let countryCode: String
+    public let subscriber: String
+    public let phoneExtension: String?
+
+    /// Why a text is not a phone number; the message says what was expected.
+    public enum ParseError: Error, Sendable, Equatable {
+        case missingPlus
+        case unknownCountryCode(String)
+        case invalidCharacter(Character)
+        case subscriberLength(Int)
+        case tooManyDigits(Int)
+    }
+
+    /// Parses and normalises a number: separators after the country code are dropped, and a number written
+    /// without a space after the country code (`+14255550100`) is split with the E.164 country-code table.
+    public init(parsing text: some StringProtocol) throws(ParseError) {
+        var rest = Substring(text.trimmingWhitespace)
+        guard rest.first == "+" else { throw .missingPlus }
+        rest = rest.dropFirst()
+
+        // An `x` or `X` and 1–6 digits at the very end is the extension.
+        var phoneExtension: String?
+        let trailingDigits = rest.reversed().prefix { $0.isASCIIDigit }
+        if (1...6).contains(trailingDigits.count), let marker = rest.dropLast(trailingDigits.count).last,
+            marker == "x" || marker == "X"
+        {
+            phoneExtension = String(rest.suffix(trailingDigits.count))
+            rest = rest.dropLast(trailingDigits.count + 1)
+        }
+
+        let leadingDigits = rest.prefix { $0.isASCIIDigit }
+        var countryCode: String
+        var subscriberText: Substring
+        if rest.dropFirst(leadingDigits.count).first == " " {
+            countryCode = String(leadingDigits)
+            subscriberText = rest.dropFirst(leadingDigits.count + 1)
+        } else {
+            countryCode = ""
+            subscriberText = rest
+        }
+
+        var digits = ""
+        for character in subscriberText {
+            if character.isASCIIDigit {
+                digits.append(character)
+            } else if !" .-()".contains(character) {
+                throw .invalidCharacter(character)
+            }
+        }
+        if countryCode.isEmpty {
+            guard let code = CountryCallingCodes.code(prefixing: digits) else {
+                throw .unknownCountryCode(String(digits.prefix(3)))
+            }
+            countryCode = code
+            digits.removeFirst(code.count)
+        } else if !CountryCallingCodes.assigned.contains(countryCode) {
+            throw .unknownCountryCode(countryCode)
+        }
+        guard (4...14).contains(digits.count) else { throw .subscriberLength(digits.count) }
+        guard countryCode.count + digits.count <= 15 else { throw .tooManyDigits(countryCode.count + digits.count) }
+
+        self.countryCode = countryCode
+        self.subscriber = digits
+        self.phoneExtension = phoneExtension
+    }
+
+    /// The normalised text, e.g. `+1 4255550100` or `+1 4255550100x123`.
+    public var description: String {
+        "+\(countryCode) \(subscriber)" + (phoneExtension.map { "x\($0)" } ?? "")
+    }
+}
+
+extension PhoneNumber.ParseError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .missingPlus: "a number must start with + and the country code"
+        case .unknownCountryCode(let code): "no country calling code starts \(code.isEmpty ? "it" : "+" + code)"
+        case .invalidCharacter(let character): "unexpected character '\(character)' in the number"
+        case .subscriberLength(let count): "the number after the country code has \(count) digits, not 4 to 14"
+        case .tooManyDigits(let count): "the number has \(count) digits, more than 15"
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    public var trimmingWhitespace: SubSequence {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
+        return self[start..<Swift.max(start, end)]
+    }
+}

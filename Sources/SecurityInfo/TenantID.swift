@@ -1,0 +1,13 @@
+/// Tenant IDs as SPEC.md allows them: 1–64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit. The
+/// grammar also keeps an ID safe to use in a file name (no `/`, no leading `.`).
+public enum TenantID {
+    public static func isValid(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard (1...64).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+}

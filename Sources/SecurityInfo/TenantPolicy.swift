@@ -1,0 +1,132 @@
+/// What a tenant's policy can enable (RULES.md section 4): method tokens, and the two phone channels.
+public enum PolicyMethod: String, CaseIterable, Sendable, Hashable, Codable {
+    case microsoftAuthenticator, softwareOath, hardwareOath, sms, voice, email, securityQuestions, fido2
+}
+
+/// One tenant's policy, with the built-in defaults of RULES.md section 4.
+public struct TenantPolicy: Sendable, Hashable {
+    /// What R-DEFAULT-DELETE does when a delete removes the method behind the default.
+    public enum DefaultDeleteAction: String, Sendable, Hashable, Codable {
+        /// The delete applies and the default moves on, as the Security info page does.
+        case reassign
+        /// The delete is refused while another MFA method exists, as Graph does.
+        case reject
+    }
+
+    public var enabledMethods: Set<PolicyMethod> = Set(PolicyMethod.allCases)
+    public var officePhoneAllowed = true
+    public var ssprMethodsRequired = 1
+    public var securityQuestionsRegisterCount = 3
+    public var securityQuestionsResetCount = 3
+    /// The tenant's own mail domains, lower-cased: an alternate email there is a work address (R-EMAIL-NOT-WORK).
+    public var domains: [String] = []
+    public var allowWorkEmail = false
+    public var onDefaultDelete = DefaultDeleteAction.reassign
+    public var maxDeletes = 500
+    public var maxDeletePercent: Double? = nil
+
+    public init() {}
+
+    /// Whether the policy enables a method kind, through its channel for the phones.
+    public func enables(_ kind: MethodKind) -> Bool {
+        switch kind {
+        case .microsoftAuthenticator: enabledMethods.contains(.microsoftAuthenticator)
+        case .softwareOath: enabledMethods.contains(.softwareOath)
+        case .hardwareOath: enabledMethods.contains(.hardwareOath)
+        case .mobilePhone: enabledMethods.contains(.sms) || enabledMethods.contains(.voice)
+        case .alternateMobilePhone: enabledMethods.contains(.voice)
+        case .officePhone: enabledMethods.contains(.voice) && officePhoneAllowed
+        case .email: enabledMethods.contains(.email)
+        case .securityQuestions: enabledMethods.contains(.securityQuestions)
+        case .fido2: enabledMethods.contains(.fido2)
+        }
+    }
+
+    /// Whether the policy enables the channel a default needs (`none` always is).
+    public func enables(_ defaultMethod: DefaultMethod) -> Bool {
+        switch defaultMethod {
+        case .push: enables(.microsoftAuthenticator)
+        case .oath: defaultMethod.backingKinds.contains { enables($0) }
+        case .sms: enabledMethods.contains(.sms)
+        case .voiceMobile, .voiceAlternateMobile: enabledMethods.contains(.voice)
+        case .voiceOffice: enables(.officePhone)
+        case .none: true
+        }
+    }
+
+    /// Whether an address's domain is one of the tenant's or the user's own (subdomains included).
+    public func isWorkDomain(_ domain: String, userDomain: String) -> Bool {
+        let domain = domain.lowercased()
+        return ([userDomain] + domains).contains { own in
+            !own.isEmpty && (domain == own || domain.hasSuffix("." + own))
+        }
+    }
+
+    /// What makes this policy unusable, as RULES.md section 4 bounds it; empty when it is valid.
+    public var problems: [String] {
+        var problems: [String] = []
+        if ![1, 2].contains(ssprMethodsRequired) {
+            problems.append("ssprMethodsRequired must be 1 or 2, not \(ssprMethodsRequired)")
+        }
+        if !(3...5).contains(securityQuestionsRegisterCount) {
+            problems.append("securityQuestions.registerCount must be 3 to 5, not \(securityQuestionsRegisterCount)")
+        }
+        if !(3...5).contains(securityQuestionsResetCount) {
+            problems.append("securityQuestions.resetCount must be 3 to 5, not \(securityQuestionsResetCount)")
+        }
+        if securityQuestionsResetCount > securityQuestionsRegisterCount {
+            problems.append("securityQuestions.resetCount may not exceed registerCount")
+        }
+        if maxDeletes < 0 { problems.append("maxDeletes may not be negative") }
+        if let percent = maxDeletePercent, !(0...100).contains(percent) {
+            problems.append("maxDeletePercent must be 0 to 100")
+        }
+        return problems
+    }
+}
+
+/// Fields a policy file sets for the defaults or one tenant; `nil` keeps what lies beneath.
+public struct TenantPolicyOverrides: Sendable, Hashable {
+    public var enabledMethods: Set<PolicyMethod>?
+    public var officePhoneAllowed: Bool?
+    public var ssprMethodsRequired: Int?
+    public var securityQuestionsRegisterCount: Int?
+    public var securityQuestionsResetCount: Int?
+    public var domains: [String]?
+    public var allowWorkEmail: Bool?
+    public var onDefaultDelete: TenantPolicy.DefaultDeleteAction?
+    public var maxDeletes: Int?
+    /// `.some(nil)` is an explicit `null`: no percentage limit.
+    public var maxDeletePercent: Double??
+
+    public init() {}
+
+    /// The policy with these fields laid over it.
+    public func applied(to base: TenantPolicy) -> TenantPolicy {
+        var policy = base
+        if let enabledMethods { policy.enabledMethods = enabledMethods }
+        if let officePhoneAllowed { policy.officePhoneAllowed = officePhoneAllowed }
+        if let ssprMethodsRequired { policy.ssprMethodsRequired = ssprMethodsRequired }
+        if let securityQuestionsRegisterCount { policy.securityQuestionsRegisterCount = securityQuestionsRegisterCount }
+        if let securityQuestionsResetCount { policy.securityQuestionsResetCount = securityQuestionsResetCount }
+        if let domains { policy.domains = domains.map { $0.lowercased() } }
+        if let allowWorkEmail { policy.allowWorkEmail = allowWorkEmail }
+        if let onDefaultDelete { policy.onDefaultDelete = onDefaultDelete }
+        if let maxDeletes { policy.maxDeletes = maxDeletes }
+        if let maxDeletePercent { policy.maxDeletePercent = maxDeletePercent }
+        return policy
+    }
+}
+
+/// The policies of a run: built-in defaults, overridden by the file's defaults, overridden per tenant.
+public struct PolicySet: Sendable {
+    public var defaults: TenantPolicy
+    public var tenants: [String: TenantPolicy]
+
+    public init(defaults: TenantPolicy = TenantPolicy(), tenants: [String: TenantPolicy] = [:]) {
+        self.defaults = defaults
+        self.tenants = tenants
+    }
+
+    public func policy(for tenant: String) -> TenantPolicy { tenants[tenant] ?? defaults }
+}

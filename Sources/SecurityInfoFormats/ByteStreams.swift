@@ -1,0 +1,171 @@
+import Glibc
+
+/// A stream of bytes read in chunks: a file now, a gzip stream over a file later.
+public protocol ByteSource: AnyObject {
+    /// The name errors give the stream.
+    var path: String { get }
+    /// Reads up to `buffer.count` bytes; 0 means the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int
+}
+
+/// A place bytes are written to, in order.
+public protocol ByteSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError)
+}
+
+extension ByteSink {
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        var failure: OutputError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(OutputError) { try write(buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// Why an output could not be written. Stops the run; nothing is renamed into place.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+func systemErrorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+/// A file opened for reading; owns its descriptor and closes it when released.
+public final class FileByteSource: ByteSource {
+    public let path: String
+    private let descriptor: Int32
+
+    public init(path: String) throws(InputError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw InputError(file: path, "cannot open: \(systemErrorText(errno))") }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw InputError(file: path, "is a folder, not a file")
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw InputError(file: path, "cannot read: \(systemErrorText(errno))") }
+        }
+    }
+}
+
+/// Bytes in memory, for tests and for small inputs already read.
+public final class MemoryByteSource: ByteSource {
+    public let path: String
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public convenience init(path: String, text: String) { self.init(path: path, bytes: Array(text.utf8)) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+}
+
+/// Collects what is written, for tests and for outputs a dry run only counts.
+public final class MemoryByteSink: ByteSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(OutputError) { bytes.append(contentsOf: buffer) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Discards what is written: `plan` encodes every output to count it, and keeps none.
+public final class DiscardingByteSink: ByteSink {
+    public init() {}
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(OutputError) {}
+}
+
+/// A file written under a hidden temporary name in its folder and renamed into place by `commit()`, so a
+/// reader never sees half of it. Released without a commit, it removes the temporary file.
+public final class AtomicFileSink: ByteSink {
+    /// The name the file takes when committed.
+    public let path: String
+    /// The hidden temporary name it is written under.
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private static let bufferSize = 1 << 18
+
+    /// The prefix of every temporary name, so a later run can find and remove stale ones.
+    public static let temporaryPrefix = ".secinfo-tmp-"
+
+    public init(path: String) throws(OutputError) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(folder)\(Self.temporaryPrefix)\(getpid())-\(name)"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutputError(path: path, "cannot create: \(systemErrorText(errno))") }
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    private func flush() throws(OutputError) {
+        var written = 0
+        while written < buffer.count {
+            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OutputError(path: path, "cannot write: \(systemErrorText(errno))")
+            }
+            written += count
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and syncs the temporary file, so that `commit()` has only a rename left to do.
+    public func finish() throws(OutputError) {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw OutputError(path: path, "cannot sync: \(systemErrorText(errno))") }
+    }
+
+    /// Renames the finished file into place.
+    public func commit() throws(OutputError) {
+        guard descriptor >= 0 else { return }
+        guard rename(temporaryPath, path) == 0 else {
+            throw OutputError(path: path, "cannot rename into place: \(systemErrorText(errno))")
+        }
+        close(descriptor)
+        descriptor = -1
+    }
+}

@@ -1,0 +1,129 @@
+import SecurityInfo
+
+/// Reads a CSV tenant export (SPEC.md) as a stream of users, checking each row as it goes.
+public struct CSVExportReader: ExportReader {
+    private var csv: CSVReader
+    private let columns: ColumnIndex
+    private var pending: CSVRecord?
+    /// The first line of every user seen, to tell a user whose rows are apart.
+    private var firstLines: [String: Int] = [:]
+
+    public var path: String { csv.path }
+
+    public init(source: any ByteSource) throws(InputError) {
+        csv = CSVReader(source: source)
+        guard let header = try csv.next() else { throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row") }
+        columns = try ColumnIndex(header: header, path: source.path, required: ExportColumn.required)
+    }
+
+    public mutating func next() throws(InputError) -> ExportRecord? {
+        var next = pending
+        pending = nil
+        if next == nil { next = try readRecord() }
+        guard let first = next else { return nil }
+        let tenant = columns.field(ExportColumn.tenant, in: first)
+        guard TenantID.isValid(tenant) else {
+            throw error(at: ExportColumn.tenant, in: first, "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
+        }
+        let name = columns.field(ExportColumn.user, in: first)
+        guard !name.trimmingWhitespace.isEmpty else { throw error(at: ExportColumn.user, in: first, "the user is empty") }
+        var user = User(
+            name: name, isAdmin: try admin(of: first), defaultMethod: try defaultMethod(of: first))
+        let key = tenant + "\u{0}" + user.key
+        if let earlier = firstLines[key] {
+            throw error(at: ExportColumn.user, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
+        }
+        firstLines[key] = first.line
+
+        var rowCount = 0
+        var record = first
+        while true {
+            rowCount += 1
+            if record.line != first.line {
+                guard try admin(of: record) == user.isAdmin else {
+                    throw error(at: ExportColumn.admin, in: record, "admin disagrees with the user's row at line \(first.line)")
+                }
+                guard try defaultMethod(of: record) == user.defaultMethod else {
+                    throw error(at: ExportColumn.defaultMethod, in: record, "default_method disagrees with the user's row at line \(first.line)")
+                }
+            }
+            if let method = try method(of: record) { user.methods.append(method) }
+            guard let following = try readRecord() else { break }
+            if columns.field(ExportColumn.tenant, in: following) != tenant
+                || columns.field(ExportColumn.user, in: following).lowercased() != user.key
+            {
+                pending = following
+                break
+            }
+            record = following
+        }
+        return ExportRecord(tenant: tenant, user: user, line: first.line, rowCount: rowCount)
+    }
+
+    private mutating func readRecord() throws(InputError) -> CSVRecord? {
+        guard let record = try csv.next() else { return nil }
+        try columns.checkWidth(of: record, path: path)
+        return record
+    }
+
+    private func admin(of record: CSVRecord) throws(InputError) -> Bool {
+        switch columns.field(ExportColumn.admin, in: record).trimmingWhitespace.lowercased() {
+        case "true": return true
+        case "false", "": return false
+        case let other: throw error(at: ExportColumn.admin, in: record, "admin is '\(other)': expected true or false")
+        }
+    }
+
+    private func defaultMethod(of record: CSVRecord) throws(InputError) -> DefaultMethod {
+        let text = columns.field(ExportColumn.defaultMethod, in: record).trimmingWhitespace
+        if text.isEmpty { return .none }
+        guard let value = DefaultMethod(token: text) else {
+            throw error(
+                at: ExportColumn.defaultMethod, in: record,
+                "default_method '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))")
+        }
+        return value
+    }
+
+    private func method(of record: CSVRecord) throws(InputError) -> MethodInstance? {
+        let token = columns.field(ExportColumn.method, in: record).trimmingWhitespace
+        if token.isEmpty { return nil }
+        guard let kind = MethodKind(token: token) else {
+            throw error(at: ExportColumn.method, in: record, "unknown method '\(token)'")
+        }
+        return MethodInstance(
+            kind: kind, id: columns.field(ExportColumn.methodID, in: record),
+            value: columns.field(ExportColumn.value, in: record))
+    }
+
+    private func error(at column: String, in record: CSVRecord, _ message: String) -> InputError {
+        let location = columns.location(of: column, in: record)
+        return InputError(file: path, line: location.line, column: location.column, message)
+    }
+}
+
+/// Writes a CSV tenant export: the header, then one row per method (one with an empty `method` for a user
+/// with none), LF line ends, no BOM.
+public struct CSVExportWriter: ExportWriter {
+    private var csv: CSVWriter
+    public private(set) var written: [String: WrittenTotals] = [:]
+
+    public init(sink: any ByteSink) throws(OutputError) {
+        csv = CSVWriter(sink: sink)
+        try csv.write(ExportColumn.all)
+    }
+
+    public mutating func write(_ record: ExportRecord) throws(OutputError) {
+        let user = record.user
+        let prefix = [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue]
+        if user.methods.isEmpty {
+            try csv.write(prefix + ["", "", ""])
+        }
+        for method in user.methods {
+            try csv.write(prefix + [method.kind.rawValue, method.id, method.value])
+        }
+        written[record.tenant, default: WrittenTotals()].count(user)
+    }
+
+    public mutating func finish() throws(OutputError) {}
+}

@@ -1,0 +1,27 @@
+/// Writes RFC 4180 records with LF line ends, quoting a field only when it holds a comma, quote or line break.
+public struct CSVWriter {
+    private let sink: any ByteSink
+    private var line: [UInt8] = []
+
+    public init(sink: any ByteSink) { self.sink = sink }
+
+    public mutating func write(_ fields: [String]) throws(OutputError) {
+        line.removeAll(keepingCapacity: true)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            let utf8 = field.utf8
+            if utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                line.append(0x22)
+                for byte in utf8 {
+                    if byte == 0x22 { line.append(0x22) }
+                    line.append(byte)
+                }
+                line.append(0x22)
+            } else {
+                line.append(contentsOf: utf8)
+            }
+        }
+        line.append(0x0A)
+        try sink.write(line)
+    }
+}

@@ -1,0 +1,49 @@
+import SecurityInfo
+
+/// Where each named column sits in a header row: columns are found by name, in any order, and extra columns are
+/// ignored. Names compare without regard to case and surrounding spaces.
+struct ColumnIndex {
+    let names: [String]
+    private let positions: [String: Int]
+
+    init(header: CSVRecord, path: String, required: [String]) throws(InputError) {
+        names = header.fields
+        var positions: [String: Int] = [:]
+        for (index, name) in header.fields.enumerated() {
+            let key = String(name.trimmingWhitespace).lowercased()
+            if positions[key] != nil {
+                throw InputError(file: path, line: header.lines[index], column: header.columns[index], "column '\(name)' appears twice")
+            }
+            positions[key] = index
+        }
+        for name in required where positions[name] == nil {
+            throw InputError(
+                file: path, line: header.line, column: 1,
+                "missing column '\(name)' (the header needs \(required.joined(separator: ", ")))")
+        }
+        self.positions = positions
+    }
+
+    func position(of name: String) -> Int? { positions[name] }
+
+    /// The field of a column in a record, or empty when the header has no such column.
+    func field(_ name: String, in record: CSVRecord) -> String {
+        positions[name].map { record.fields[$0] } ?? ""
+    }
+
+    /// Where a column's cell in a record starts, for messages.
+    func location(of name: String, in record: CSVRecord) -> (line: Int, column: Int) {
+        guard let index = positions[name] else { return (record.line, 1) }
+        return (record.lines[index], record.columns[index])
+    }
+
+    /// Checks a record has exactly the header's number of fields.
+    func checkWidth(of record: CSVRecord, path: String) throws(InputError) {
+        guard record.fields.count != names.count else { return }
+        let column = record.fields.count > names.count ? record.columns[names.count] : record.columns.last ?? 1
+        let line = record.fields.count > names.count ? record.lines[names.count] : record.lines.last ?? record.line
+        throw InputError(
+            file: path, line: line, column: column,
+            "expected \(names.count) fields as in the header, found \(record.fields.count)")
+    }
+}
