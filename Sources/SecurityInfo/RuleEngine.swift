@@ -243,7 +243,7 @@ public enum RuleEngine {
         case .add(let instance):
             let kind = instance.kind
             if kind.isPhone && user.has(kind) {
-                throw Refusal(.phoneOnePerType, "the user already has a \(kind.rawValue) with another number: use edit")
+                throw Refusal(.phoneOnePerType, "the user already has another number as \(kind.rawValue): use edit")
             }
             if kind == .alternateMobilePhone && !user.has(.mobilePhone) {
                 throw Refusal(.phoneAlternateRequiresMobile, "an alternateMobilePhone needs a mobilePhone first")

@@ -7,6 +7,12 @@ public struct ChangeFile: Sendable {
     public var header: [String]
     public var rows: [ChangeRow]
 
+    public init(path: String, header: [String] = ChangeFile.columns, rows: [ChangeRow] = []) {
+        self.path = path
+        self.header = header
+        self.rows = rows
+    }
+
     /// The change-file columns secinfo reads (SPEC.md), in the order `rejected.csv` writes them.
     public static let columns = ["change_id", "tenant", "user", "operation", "method", "method_id", "value", "expect"]
     static let requiredColumns = ["tenant", "user", "operation"]
@@ -33,6 +39,11 @@ public struct ChangeFile: Sendable {
 public struct ChangeRow: Sendable {
     public var request: ChangeRequest
     public var fields: [String]
+
+    public init(request: ChangeRequest, fields: [String]) {
+        self.request = request
+        self.fields = fields
+    }
 }
 
 /// Reads a CSV change file whole: change files are small next to exports, and the batch needs every change of a

@@ -1,0 +1,322 @@
+import Foundation
+public import Logging
+import SecurityInfo
+import SecurityInfoFormats
+
+/// What a finished run reports to its caller: the exit code and the control totals.
+public struct BatchResult: Sendable {
+    public var command: BatchConfiguration.Command
+    public var exitCode: Int32
+    /// Per tenant, by tenant id.
+    public var tenants: [TenantTotals]
+    public var total: TenantTotals
+    /// The exports written (`apply`), in input order.
+    public var outputs: [String]
+    public var reportDirectory: String?
+}
+
+/// The version of the tool, recorded in reports.
+public enum SecInfoVersion {
+    public static let tool = "0.1.0"
+}
+
+/// Runs a batch: `plan`, `apply` or `validate`.
+///
+/// Two streaming passes over the exports keep memory to the users that have changes, not the size of the export:
+/// the first reads every user and runs the rule engine on those the change file names; then the delete
+/// thresholds are decided per tenant; the second reads the exports again and writes every user (changed, held
+/// or as it was), audits it, and counts what it wrote. Nothing is renamed into place until the run has succeeded.
+public enum Batch {
+    public static func run(_ configuration: BatchConfiguration, logger: Logger) throws(BatchError) -> BatchResult {
+        var run = try BatchRun(configuration: configuration, logger: logger)
+        return try run.execute()
+    }
+}
+
+struct BatchRun {
+    let configuration: BatchConfiguration
+    let logger: Logger
+    let startedAt = Date()
+    var exportFiles: [String] = []
+    var policies = PolicySet()
+    var changeFile: ChangeFile?
+    var inputs: [SummaryReport.Input] = []
+
+    /// The changes of each user, by `tenant NUL user-key`, as indices into the change file's rows.
+    var changesByUser: [String: [Int]] = [:]
+    var userOrder: [String] = []
+    var evaluations: [String: UserEvaluation] = [:]
+    var results: [ChangeResult?] = []
+    /// Users that changes created, per tenant, in the order of their first change.
+    var createdUsers: [String: [String]] = [:]
+    var totals: [String: TenantTotals] = [:]
+    /// Where each tenant's last user is: the export file, and the user's position in it.
+    var lastUserOfTenant: [String: (file: Int, position: Int)] = [:]
+
+    init(configuration: BatchConfiguration, logger: Logger) throws(BatchError) {
+        self.configuration = configuration
+        self.logger = logger
+        if configuration.command == .apply && configuration.outputDirectory == nil {
+            throw .usage("apply needs --output DIR")
+        }
+        if configuration.command != .validate && configuration.changesPath == nil {
+            throw .usage("\(configuration.command.rawValue) needs --changes PATH")
+        }
+        if !configuration.deleteAllowances.isEmpty
+            && (configuration.deleteAllowanceReason ?? "").trimmingWhitespace.isEmpty
+        {
+            throw .usage("--allow-deletes needs --reason TEXT, which the report records")
+        }
+    }
+
+    mutating func execute() throws(BatchError) -> BatchResult {
+        try readInputs()
+        try evaluateChanges()
+        decideThresholds()
+        countDecisions()
+
+        let reportFiles = try configuration.reportDirectory.map { (folder) throws(BatchError) in
+            try ReportFiles(folder: folder, redaction: Redaction(reveal: configuration.reveal))
+        }
+        let outputs = try writeExports(findings: reportFiles?.findings)
+
+        let tenantTotals = totals.values.sorted { $0.tenant < $1.tenant }
+        let total = TenantTotals.sum(tenantTotals)
+        let problems = tenantTotals.flatMap(\.problems) + total.problems
+        let exitCode: Int32 =
+            !problems.isEmpty ? 70 : total.changes.held > 0 ? 3 : total.changes.rejected > 0 ? 1 : 0
+
+        if let reportFiles, let changeFile {
+            try reportFiles.writeChanges(changeFile: changeFile, results: results)
+        } else if let reportFiles {
+            try reportFiles.writeChanges(changeFile: ChangeFile(path: "", header: ChangeFile.columns, rows: []), results: [])
+        }
+        if let reportFiles {
+            let summary = SummaryReport(
+                configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: inputs,
+                tenants: tenantTotals, total: total, exitCode: exitCode)
+            try reportFiles.writeSummary(summary)
+            try reportFiles.commit()
+        }
+        guard problems.isEmpty else { throw .unbalanced(problems) }
+        for output in outputs { try commit(output) }
+        return BatchResult(
+            command: configuration.command, exitCode: exitCode, tenants: tenantTotals, total: total,
+            outputs: outputs.map(\.path), reportDirectory: configuration.reportDirectory)
+    }
+
+    private func commit(_ sink: AtomicFileSink) throws(BatchError) {
+        do { try sink.commit() } catch { throw .output(error) }
+    }
+
+    // MARK: Inputs
+
+    private mutating func readInputs() throws(BatchError) {
+        exportFiles = try InputDiscovery.exportFiles(in: configuration.exportPaths)
+        for file in exportFiles { try recordInput(file, role: "export") }
+        if let path = configuration.policyPath {
+            try recordInput(path, role: "policy")
+            do {
+                let bytes = try readWhole(path)
+                policies = try PolicyFile.read(path: path, bytes: bytes)
+            } catch { throw .input(error) }
+        }
+        if let path = configuration.changesPath {
+            try recordInput(path, role: "changes")
+            do { changeFile = try FormatRegistry.changeFile(path: path) } catch { throw .input(error) }
+            for (index, row) in changeFile!.rows.enumerated() {
+                let key = Self.userKey(for: row.request)
+                if changesByUser[key] == nil { userOrder.append(key) }
+                changesByUser[key, default: []].append(index)
+            }
+            results = Array(repeating: nil, count: changeFile!.rows.count)
+        }
+        logger.info(
+            "inputs read",
+            metadata: ["exports": "\(exportFiles.count)", "changes": "\(changeFile?.rows.count ?? 0)"])
+    }
+
+    private mutating func recordInput(_ path: String, role: String) throws(BatchError) {
+        do {
+            let digest = try FileDigest.sha256(path: path)
+            inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
+        } catch { throw .input(error) }
+    }
+
+    private func readWhole(_ path: String) throws(InputError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, "cannot read the file")
+        }
+        return [UInt8](data)
+    }
+
+    /// Changes group by tenant and user (users without regard to case); a row naming no tenant or user stands
+    /// alone, for R-INPUT-ROW to reject.
+    static func userKey(for request: ChangeRequest) -> String {
+        if request.tenant.isEmpty || request.user.trimmingWhitespace.isEmpty { return "\u{1}line \(request.line)" }
+        return userKey(tenant: request.tenant, user: request.userKey)
+    }
+
+    static func userKey(tenant: String, user: String) -> String { tenant + "\u{0}" + user }
+
+    // MARK: First pass: the rule engine
+
+    private mutating func evaluateChanges() throws(BatchError) {
+        var tenantFile: [String: Int] = [:]
+        for (fileIndex, path) in exportFiles.enumerated() {
+            do throws(InputError) {
+                var reader = try FormatRegistry.exportReader(path: path)
+                var position = 0
+                while let record = try reader.next() {
+                    let tenant = record.tenant
+                    if let other = tenantFile[tenant], other != fileIndex {
+                        throw InputError(
+                            file: path, line: record.line, column: 1,
+                            "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
+                    }
+                    tenantFile[tenant] = fileIndex
+                    var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
+                    tenantTotals.isInScope = configuration.includes(tenant: tenant)
+                    tenantTotals.exportFile = path
+                    tenantTotals.users.before += 1
+                    tenantTotals.rowsRead += record.rowCount
+                    for method in record.user.methods { tenantTotals.methods[method.kind, default: .init()].before += 1 }
+                    totals[tenant] = tenantTotals
+                    lastUserOfTenant[tenant] = (fileIndex, position)
+                    position += 1
+
+                    let key = Self.userKey(tenant: tenant, user: record.user.key)
+                    if tenantTotals.isInScope, let indices = changesByUser[key] {
+                        evaluations[key] = RuleEngine.evaluate(
+                            user: record.user, policy: policies.policy(for: tenant),
+                            changes: indices.map { changeFile!.rows[$0].request },
+                            createUsers: configuration.createUsers)
+                    }
+                }
+            } catch { throw .input(error) }
+        }
+
+        // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
+        for key in userOrder where evaluations[key] == nil {
+            let indices = changesByUser[key]!
+            let tenant = changeFile!.rows[indices[0]].request.tenant
+            let inScope = totals[tenant]?.isInScope ?? false
+            let evaluation = RuleEngine.evaluate(
+                user: nil, policy: inScope ? policies.policy(for: tenant) : nil,
+                changes: indices.map { changeFile!.rows[$0].request }, createUsers: configuration.createUsers)
+            evaluations[key] = evaluation
+            if evaluation.after != nil { createdUsers[tenant, default: []].append(key) }
+        }
+        for (key, evaluation) in evaluations {
+            for (index, result) in zip(changesByUser[key]!, evaluation.results) { results[index] = result }
+        }
+    }
+
+    // MARK: Thresholds and counts
+
+    /// R-THRESHOLD-DELETES: a tenant whose applied deletes exceed its limit is held whole.
+    private mutating func decideThresholds() {
+        guard let changeFile else { return }
+        var deletes: [String: Int] = [:]
+        for (row, result) in zip(changeFile.rows, results) where result?.outcome == .applied {
+            deletes[row.request.tenant, default: 0] += result!.deleted.count
+        }
+        for (tenant, var tenantTotals) in totals where tenantTotals.isInScope {
+            let methodsBefore = tenantTotals.methods.values.reduce(0) { $0 + $1.before }
+            let threshold = DeleteThreshold(
+                policy: policies.policy(for: tenant), methodsBefore: methodsBefore,
+                allowance: configuration.deleteAllowances[tenant])
+            tenantTotals.deletes = deletes[tenant] ?? 0
+            tenantTotals.deleteLimit = threshold.limit
+            tenantTotals.deleteLimitRaised = threshold.isOverride
+            tenantTotals.isHeld = threshold.holds(deletes: tenantTotals.deletes)
+            totals[tenant] = tenantTotals
+            if tenantTotals.isHeld {
+                logger.warning("tenant held", metadata: ["tenant": "\(tenant)", "reason": "\(threshold.message(deletes: tenantTotals.deletes))"])
+                for (index, row) in changeFile.rows.enumerated() where row.request.tenant == tenant {
+                    results[index] = results[index]!.held(because: threshold.message(deletes: tenantTotals.deletes))
+                }
+            }
+        }
+    }
+
+    private mutating func countDecisions() {
+        guard let changeFile else { return }
+        for (row, result) in zip(changeFile.rows, results) {
+            let result = result!
+            let tenant = row.request.tenant
+            var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
+            tenantTotals.changes.read += 1
+            tenantTotals.count(result.outcome)
+            for kind in result.added { tenantTotals.methods[kind, default: .init()].added += 1 }
+            for kind in result.deleted { tenantTotals.methods[kind, default: .init()].deleted += 1 }
+            if result.createdUser { tenantTotals.users.created += 1 }
+            totals[tenant] = tenantTotals
+        }
+    }
+
+    // MARK: Second pass: exports and findings
+
+    /// Writes every export (to a temporary file for `apply`, to nowhere for the others), auditing each user.
+    private mutating func writeExports(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
+        var outputPaths: [String]? = nil
+        if configuration.command == .apply, let folder = configuration.outputDirectory {
+            try InputDiscovery.makeFolder(folder)
+            outputPaths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
+        }
+        var outputs: [AtomicFileSink] = []
+        for (fileIndex, path) in exportFiles.enumerated() {
+            do {
+                let sink: any ByteSink
+                if let outputPaths {
+                    let atomic = try AtomicFileSink(path: outputPaths[fileIndex])
+                    outputs.append(atomic)
+                    sink = atomic
+                } else {
+                    sink = DiscardingByteSink()
+                }
+                var writer = try FormatRegistry.exportWriter(for: path, sink: sink)
+                var reader = try FormatRegistry.exportReader(path: path)
+                var position = 0
+                while var record = try reader.next() {
+                    let tenant = record.tenant
+                    totals[tenant]?.rowsReread += record.rowCount
+                    let isHeld = totals[tenant]?.isHeld ?? false
+                    let key = Self.userKey(tenant: tenant, user: record.user.key)
+                    if !isHeld, let after = evaluations[key]?.after { record.user = after }
+                    try emit(record, writer: &writer, findings: findings)
+                    if lastUserOfTenant[tenant]! == (fileIndex, position) && !isHeld {
+                        for key in createdUsers[tenant] ?? [] {
+                            let user = evaluations[key]!.after!
+                            try emit(ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0), writer: &writer, findings: findings)
+                        }
+                    }
+                    position += 1
+                }
+                try writer.finish()
+                if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
+                for (tenant, written) in writer.written {
+                    totals[tenant]!.users.after += written.users
+                    for (kind, count) in written.methods { totals[tenant]!.methods[kind, default: .init()].after += count }
+                }
+            } catch let error as InputError {
+                throw .input(error)
+            } catch let error as OutputError {
+                throw .output(error)
+            } catch {
+                throw .usage("\(error)")
+            }
+        }
+        return outputs
+    }
+
+    private mutating func emit(_ record: ExportRecord, writer: inout any ExportWriter, findings: FindingsReport?)
+        throws(OutputError)
+    {
+        try writer.write(record)
+        guard totals[record.tenant]?.isInScope == true else { return }
+        let found = Audit.findings(for: record.user, policy: policies.policy(for: record.tenant))
+        for finding in found { totals[record.tenant]!.findings[finding.id, default: 0] += 1 }
+        try findings?.write(tenant: record.tenant, user: record.user.name, findings: found)
+    }
+}

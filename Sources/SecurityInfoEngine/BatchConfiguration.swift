@@ -1,0 +1,39 @@
+/// Everything a run is asked to do, as the command line gave it.
+public struct BatchConfiguration: Sendable {
+    public enum Command: String, Sendable {
+        /// A dry run: every decision of `apply`, nothing written but the report.
+        case plan
+        /// Applies the changes and writes one output export per input export.
+        case apply
+        /// Audits the exports alone: findings, no changes.
+        case validate
+    }
+
+    public var command: Command
+    /// Export files or folders (every `.csv`, `.xml`, `.csv.gz`, `.xml.gz` inside).
+    public var exportPaths: [String]
+    public var changesPath: String?
+    public var policyPath: String?
+    public var outputDirectory: String?
+    public var reportDirectory: String?
+    /// `--tenant`: only these tenants (empty: all).
+    public var tenants: Set<String> = []
+    public var createUsers = false
+    /// `--reveal`: phone numbers and addresses unmasked in reports.
+    public var reveal = false
+    /// `--allow-deletes TENANT=N`: a tenant's delete limit for this run.
+    public var deleteAllowances: [String: Int] = [:]
+    /// `--reason`: why the limits were raised, recorded in the report.
+    public var deleteAllowanceReason: String?
+    /// `--workers`: recorded; the work is spread over Dispatch queues by the engine issue.
+    public var workers = 1
+
+    public init(command: Command, exportPaths: [String], changesPath: String? = nil) {
+        self.command = command
+        self.exportPaths = exportPaths
+        self.changesPath = changesPath
+    }
+
+    /// Whether a tenant is within `--tenant`.
+    public func includes(tenant: String) -> Bool { tenants.isEmpty || tenants.contains(tenant) }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SecurityInfo
+import SecurityInfoFormats
+
+/// The report folder of a run (SPEC.md, Reports): each file written under a temporary name and renamed into
+/// place together at the end.
+struct ReportFiles {
+    static let changesName = "changes.csv", rejectedName = "rejected.csv", findingsName = "findings.csv"
+    static let summaryName = "summary.json"
+
+    let folder: String
+    let redaction: Redaction
+    let findings: FindingsReport
+    private let changesSink: AtomicFileSink
+    private let rejectedSink: AtomicFileSink
+    private let findingsSink: AtomicFileSink
+    private let summarySink: AtomicFileSink
+
+    init(folder: String, redaction: Redaction) throws(BatchError) {
+        self.folder = folder
+        self.redaction = redaction
+        try InputDiscovery.makeFolder(folder)
+        func sink(_ name: String) throws(BatchError) -> AtomicFileSink {
+            do { return try AtomicFileSink(path: (folder as NSString).appendingPathComponent(name)) } catch {
+                throw .output(error)
+            }
+        }
+        changesSink = try sink(Self.changesName)
+        rejectedSink = try sink(Self.rejectedName)
+        findingsSink = try sink(Self.findingsName)
+        summarySink = try sink(Self.summaryName)
+        do { findings = try FindingsReport(sink: findingsSink) } catch { throw .output(error) }
+    }
+
+    /// `changes.csv`, one row per change in input order, and `rejected.csv`, the rejected rows as read.
+    func writeChanges(changeFile: ChangeFile, results: [ChangeResult?]) throws(BatchError) {
+        do {
+            var changes = CSVWriter(sink: changesSink)
+            try changes.write(["change_id", "tenant", "user", "operation", "method", "outcome", "rule", "message", "before", "after"])
+            var rejected = CSVWriter(sink: rejectedSink)
+            try rejected.write(ChangeFile.columns + changeFile.extraColumns + ChangeFile.reportColumns)
+            for (row, result) in zip(changeFile.rows, results) {
+                let result = result!
+                let request = row.request
+                let method = request.method.isEmpty ? nil : MethodKind(token: request.method.trimmingWhitespace)
+                try changes.write(
+                    [
+                        request.name, request.tenant, request.user, request.operation, request.method,
+                        result.outcome.rawValue, result.rule?.rawValue ?? "", result.message,
+                        redaction.describe(result.before, method: method), redaction.describe(result.after, method: method),
+                    ].map(spreadsheetSafe))
+                if result.outcome == .rejected {
+                    // Data to fix and feed back in: neither masked nor altered.
+                    try rejected.write(
+                        changeFile.changeFileFields(of: row) + [result.rule?.rawValue ?? "", result.message])
+                }
+            }
+        } catch { throw .output(error) }
+    }
+
+    func writeSummary(_ summary: SummaryReport) throws(BatchError) {
+        do { try summarySink.write(Array(summary.json().utf8)) } catch { throw .output(error) }
+    }
+
+    /// Finishes every report file and renames them into place.
+    func commit() throws(BatchError) {
+        do {
+            for sink in [changesSink, rejectedSink, findingsSink, summarySink] { try sink.finish() }
+            for sink in [changesSink, rejectedSink, findingsSink, summarySink] { try sink.commit() }
+        } catch { throw .output(error) }
+    }
+}
+
+/// `findings.csv`, written user by user during the second pass so memory stays flat.
+final class FindingsReport {
+    private var csv: CSVWriter
+
+    init(sink: any ByteSink) throws(OutputError) {
+        csv = CSVWriter(sink: sink)
+        try csv.write(["tenant", "user", "finding", "detail"])
+    }
+
+    func write(tenant: String, user: String, findings: [Finding]) throws(OutputError) {
+        for finding in findings {
+            try csv.write([tenant, user, finding.id.rawValue, finding.detail].map(spreadsheetSafe))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SecurityInfoEngine
+
+/// `secinfo`: the command line. Parses options, builds a configuration, calls the engine, and maps what happens
+/// to the exit codes of SPEC.md. No rule lives here.
+@main
+struct SecInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secinfo",
+        abstract: "Bulk changes to users' security info (authentication methods), for many tenants at once.",
+        discussion: """
+            Exit codes: 0 every change applied or unchanged; 1 some changes rejected; 2 usage or input error \
+            (nothing written); 3 a tenant held by a delete threshold; 70 the control totals did not balance; \
+            74 an output could not be written.
+            """,
+        version: SecInfoVersion.tool,
+        subcommands: [Plan.self, Apply.self, Validate.self]
+    )
+
+    /// Parses and runs, mapping every failure to an exit code: usage errors exit 2, as SPEC.md says, where the
+    /// argument parser alone would exit 64.
+    static func main() {
+        let code: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            code = 0
+        } catch let exit as ExitCode {
+            code = exit.rawValue
+        } catch {
+            let parserCode = exitCode(for: error)
+            if parserCode == .success {
+                print(fullMessage(for: error))
+                code = 0
+            } else {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                code = 2
+            }
+        }
+        Foundation.exit(code)
+    }
+}

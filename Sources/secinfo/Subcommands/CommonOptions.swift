@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import SecurityInfoEngine
+
+/// Options every batch command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("export"), parsing: .upToNextOption, help: "Tenant export files or folders (every .csv inside).")
+    var exports: [String] = []
+
+    @Option(help: "The policy file (JSON); without it, the built-in defaults for every tenant.")
+    var policy: String?
+
+    @Option(help: "Write changes.csv, rejected.csv, findings.csv and summary.json to this folder.")
+    var report: String?
+
+    @Option(name: .customLong("tenant"), help: "Only this tenant (repeatable).")
+    var tenants: [String] = []
+
+    @Flag(help: "Show phone numbers and email addresses in reports unmasked.")
+    var reveal = false
+
+    @Flag(help: "Print nothing on success but errors and warnings.")
+    var quiet = false
+
+    @Option(help: "Worker queues (recorded; the parallel engine comes in a later release).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if exports.isEmpty { throw ValidationError("give at least one --export file or folder") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func configuration(for command: BatchConfiguration.Command, changes: String? = nil) -> BatchConfiguration {
+        var configuration = BatchConfiguration(command: command, exportPaths: exports, changesPath: changes)
+        configuration.policyPath = policy
+        configuration.reportDirectory = report
+        configuration.tenants = Set(tenants)
+        configuration.reveal = reveal
+        configuration.workers = workers
+        return configuration
+    }
+}
+
+/// Options of the commands that take a change file.
+struct ChangeOptions: ParsableArguments {
+    @Option(help: "The change file (CSV).")
+    var changes: String
+
+    @Flag(help: "Let an add for a user the export does not hold create the user.")
+    var createUsers = false
+
+    @Option(
+        name: .customLong("allow-deletes"),
+        help: ArgumentHelp("Raise a tenant's delete limit for this run (repeatable).", valueName: "TENANT=N"))
+    var allowDeletes: [String] = []
+
+    @Option(help: "Why the delete limits were raised; required with --allow-deletes, recorded in the report.")
+    var reason: String?
+
+    /// `TENANT=N` pairs as a dictionary.
+    func deleteAllowances() throws -> [String: Int] {
+        var allowances: [String: Int] = [:]
+        for pair in allowDeletes {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let count = Int(parts[1]), count >= 0, !parts[0].isEmpty else {
+                throw ValidationError("--allow-deletes takes TENANT=N with N a count, not '\(pair)'")
+            }
+            allowances[String(parts[0])] = count
+        }
+        return allowances
+    }
+
+    func validate() throws {
+        _ = try deleteAllowances()
+        if !allowDeletes.isEmpty && (reason ?? "").allSatisfy(\.isWhitespace) {
+            throw ValidationError("--allow-deletes needs --reason TEXT, which the report records")
+        }
+    }
+
+    func apply(to configuration: inout BatchConfiguration) throws {
+        configuration.createUsers = createUsers
+        configuration.deleteAllowances = try deleteAllowances()
+        configuration.deleteAllowanceReason = reason
+    }
+}
