@@ -62,7 +62,7 @@ let package = Package(
         // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["secinfo"],
+            dependencies: ["secinfo", "SecurityInfoFormats"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

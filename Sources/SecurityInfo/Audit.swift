@@ -64,7 +64,8 @@ public enum Audit {
             problems.append("\(RuleID.phoneAlternateRequiresMobile.rawValue): alternateMobilePhone without mobilePhone")
         }
         if user.authenticatorAppCount > 5 {
-            problems.append("\(RuleID.authenticatorAppMax5.rawValue): \(user.authenticatorAppCount) authenticator apps and tokens")
+            problems.append(
+                "\(RuleID.authenticatorAppMax5.rawValue): \(user.authenticatorAppCount) authenticator apps and tokens")
         }
         for method in user.methods {
             switch method.kind {

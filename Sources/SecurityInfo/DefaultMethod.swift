@@ -18,7 +18,9 @@ public enum DefaultMethod: String, CaseIterable, Sendable, Hashable {
 
     /// The six values a batch may set, in the order R-DEFAULT-DELETE reassigns through
     /// (concept-system-preferred-multifactor-authentication.md).
-    public static let settable: [DefaultMethod] = [.push, .oath, .sms, .voiceMobile, .voiceAlternateMobile, .voiceOffice]
+    public static let settable: [DefaultMethod] = [
+        .push, .oath, .sms, .voiceMobile, .voiceAlternateMobile, .voiceOffice,
+    ]
 
     /// The method kinds any one of which backs this default (R-DEFAULT-BACKING).
     public var backingKinds: Set<MethodKind> {

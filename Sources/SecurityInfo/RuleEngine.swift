@@ -81,7 +81,8 @@ public enum RuleEngine {
         guard let operation = Operation(token: change.operation.trimmingWhitespace) else {
             throw Refusal(
                 .inputRow,
-                "unknown operation '\(change.operation)' (expected add, edit, delete, set-default or require-reregister)")
+                "unknown operation '\(change.operation)' (expected add, edit, delete, set-default or require-reregister)"
+            )
         }
         if operation.namesMethod && MethodKind(token: change.method.trimmingWhitespace) == nil {
             throw Refusal(
@@ -111,7 +112,8 @@ public enum RuleEngine {
         case .edit:
             let kind = kind!
             guard kind.isPhone || kind == .email else {
-                throw Refusal(.editUnsupported, "\(kind.rawValue) cannot be edited: delete it and let the user register again")
+                throw Refusal(
+                    .editUnsupported, "\(kind.rawValue) cannot be edited: delete it and let the user register again")
             }
             let normalised = try checkValue(value, of: kind, user: user, policy: policy)
             try checkPolicyEnables(kind, policy: policy)
@@ -122,7 +124,8 @@ public enum RuleEngine {
             guard let target = DefaultMethod(token: value), target != .none else {
                 throw Refusal(
                     .defaultMFAOnly,
-                    "'\(value)' cannot be the default: use push, oath, sms, voiceMobile, voiceAlternateMobile or voiceOffice")
+                    "'\(value)' cannot be the default: use push, oath, sms, voiceMobile, voiceAlternateMobile or voiceOffice"
+                )
             }
             guard policy.enables(target) else {
                 throw Refusal(.policyDisabled, "the tenant's policy does not enable the \(target.rawValue) channel")
@@ -191,14 +194,19 @@ public enum RuleEngine {
     private static func unchangedResult(of intent: Intent, user: User) -> ChangeResult? {
         switch intent {
         case .add(let instance):
-            guard let same = user.instances(of: instance.kind).first(where: { sameValue($0.value, instance.value, instance.kind) })
+            guard
+                let same = user.instances(of: instance.kind).first(where: {
+                    sameValue($0.value, instance.value, instance.kind)
+                })
             else { return nil }
-            return ChangeResult(outcome: .unchanged, message: "already registered", before: [.method(same)], after: [.method(same)])
+            return ChangeResult(
+                outcome: .unchanged, message: "already registered", before: [.method(same)], after: [.method(same)])
         case .edit(let kind, let newValue):
             guard let same = user.instances(of: kind).first(where: { sameValue($0.value, newValue, kind) }) else {
                 return nil
             }
-            return ChangeResult(outcome: .unchanged, message: "already that value", before: [.method(same)], after: [.method(same)])
+            return ChangeResult(
+                outcome: .unchanged, message: "already that value", before: [.method(same)], after: [.method(same)])
         case .delete(let kind, let methodID, let value):
             guard selection(of: kind, methodID: methodID, value: value, in: user).isEmpty else { return nil }
             return ChangeResult(outcome: .unchanged, message: "no such method to delete")
@@ -276,11 +284,13 @@ public enum RuleEngine {
             var after = user
             after.methods.removeAll { removed.contains($0) }
             var result = ChangeResult(
-                outcome: .applied, message: "deleted \(removed.count == 1 ? "" : "\(removed.count) × ")\(kind.rawValue)",
+                outcome: .applied,
+                message: "deleted \(removed.count == 1 ? "" : "\(removed.count) × ")\(kind.rawValue)",
                 before: removed.map(StateFact.method), deleted: removed.map(\.kind))
             if try moveDefaultOnDelete(from: user, to: &after, policy: policy) {
                 result.rule = .defaultDelete
-                result.message += "; default moved from \(user.defaultMethod.rawValue) to \(after.defaultMethod.rawValue)"
+                result.message +=
+                    "; default moved from \(user.defaultMethod.rawValue) to \(after.defaultMethod.rawValue)"
                 result.before.append(.defaultMethod(user.defaultMethod))
                 result.after.append(.defaultMethod(after.defaultMethod))
             }
@@ -291,7 +301,8 @@ public enum RuleEngine {
             guard isBacked(target, in: user, policy: policy) else {
                 throw Refusal(
                     .defaultBacking,
-                    "\(target.rawValue) needs one of \(target.backingKinds.sorted().map(\.rawValue).joined(separator: ", ")), enabled")
+                    "\(target.rawValue) needs one of \(target.backingKinds.sorted().map(\.rawValue).joined(separator: ", ")), enabled"
+                )
             }
             let before = user.defaultMethod
             user.defaultMethod = target
@@ -328,7 +339,8 @@ public enum RuleEngine {
             if after.methods.contains(where: { $0.kind.servesMFA && policy.enables($0.kind) }) {
                 throw Refusal(
                     .defaultDelete,
-                    "this removes the method behind the default \(current.rawValue) while other MFA methods remain: set another default first")
+                    "this removes the method behind the default \(current.rawValue) while other MFA methods remain: set another default first"
+                )
             }
             after.defaultMethod = .none
         }

@@ -21,7 +21,9 @@ public struct User: Sendable, Hashable {
     /// The methods in export order; added methods go at the end.
     public var methods: [MethodInstance]
 
-    public init(name: String, isAdmin: Bool = false, defaultMethod: DefaultMethod = .none, methods: [MethodInstance] = []) {
+    public init(
+        name: String, isAdmin: Bool = false, defaultMethod: DefaultMethod = .none, methods: [MethodInstance] = []
+    ) {
         self.name = name
         self.isAdmin = isAdmin
         self.defaultMethod = defaultMethod

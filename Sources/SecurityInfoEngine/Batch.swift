@@ -89,7 +89,8 @@ struct BatchRun {
         if let reportFiles, let changeFile {
             try reportFiles.writeChanges(changeFile: changeFile, results: results)
         } else if let reportFiles {
-            try reportFiles.writeChanges(changeFile: ChangeFile(path: "", header: ChangeFile.columns, rows: []), results: [])
+            try reportFiles.writeChanges(
+                changeFile: ChangeFile(path: "", header: ChangeFile.columns, rows: []), results: [])
         }
         if let reportFiles {
             let summary = SummaryReport(
@@ -180,7 +181,9 @@ struct BatchRun {
                     tenantTotals.exportFile = path
                     tenantTotals.users.before += 1
                     tenantTotals.rowsRead += record.rowCount
-                    for method in record.user.methods { tenantTotals.methods[method.kind, default: .init()].before += 1 }
+                    for method in record.user.methods {
+                        tenantTotals.methods[method.kind, default: .init()].before += 1
+                    }
                     totals[tenant] = tenantTotals
                     lastUserOfTenant[tenant] = (fileIndex, position)
                     position += 1
@@ -232,7 +235,9 @@ struct BatchRun {
             tenantTotals.isHeld = threshold.holds(deletes: tenantTotals.deletes)
             totals[tenant] = tenantTotals
             if tenantTotals.isHeld {
-                logger.warning("tenant held", metadata: ["tenant": "\(tenant)", "reason": "\(threshold.message(deletes: tenantTotals.deletes))"])
+                logger.warning(
+                    "tenant held",
+                    metadata: ["tenant": "\(tenant)", "reason": "\(threshold.message(deletes: tenantTotals.deletes))"])
                 for (index, row) in changeFile.rows.enumerated() where row.request.tenant == tenant {
                     results[index] = results[index]!.held(because: threshold.message(deletes: tenantTotals.deletes))
                 }
@@ -288,7 +293,9 @@ struct BatchRun {
                     if lastUserOfTenant[tenant]! == (fileIndex, position) && !isHeld {
                         for key in createdUsers[tenant] ?? [] {
                             let user = evaluations[key]!.after!
-                            try emit(ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0), writer: &writer, findings: findings)
+                            try emit(
+                                ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0), writer: &writer,
+                                findings: findings)
                         }
                     }
                     position += 1
@@ -297,7 +304,9 @@ struct BatchRun {
                 if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
                 for (tenant, written) in writer.written {
                     totals[tenant]!.users.after += written.users
-                    for (kind, count) in written.methods { totals[tenant]!.methods[kind, default: .init()].after += count }
+                    for (kind, count) in written.methods {
+                        totals[tenant]!.methods[kind, default: .init()].after += count
+                    }
                 }
             } catch let error as InputError {
                 throw .input(error)

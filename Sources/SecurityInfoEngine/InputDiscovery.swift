@@ -17,7 +17,9 @@ enum InputDiscovery {
                     throw .input(InputError(file: path, "cannot list the folder: \(error.localizedDescription)"))
                 }
                 let exports = names.filter { !$0.hasPrefix(".") && FileFormat(fileName: $0) != nil }.sorted()
-                if exports.isEmpty { throw .input(InputError(file: path, "the folder holds no .csv, .xml, .csv.gz or .xml.gz file")) }
+                if exports.isEmpty {
+                    throw .input(InputError(file: path, "the folder holds no .csv, .xml, .csv.gz or .xml.gz file"))
+                }
                 files += exports.map { (path as NSString).appendingPathComponent($0) }
             } else {
                 guard FileFormat(fileName: path) != nil else {

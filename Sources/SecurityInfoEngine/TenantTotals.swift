@@ -53,7 +53,8 @@ public struct TenantTotals: Sendable, Hashable {
         for (kind, counts) in methods.sorted(by: { $0.key < $1.key })
         where counts.before + counts.added - counts.deleted != counts.after {
             problems.append(
-                "\(tenant): \(kind.rawValue) \(counts.before) + \(counts.added) − \(counts.deleted) ≠ \(counts.after) written")
+                "\(tenant): \(kind.rawValue) \(counts.before) + \(counts.added) − \(counts.deleted) ≠ \(counts.after) written"
+            )
         }
         if users.before + users.created != users.after {
             problems.append("\(tenant): users \(users.before) + \(users.created) ≠ \(users.after) written")

@@ -143,7 +143,9 @@ public final class AtomicFileSink: ByteSink {
     private func flush() throws(OutputError) {
         var written = 0
         while written < buffer.count {
-            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            let count = buffer.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw OutputError(path: path, "cannot write: \(systemErrorText(errno))")

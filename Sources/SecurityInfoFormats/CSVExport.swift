@@ -12,7 +12,9 @@ public struct CSVExportReader: ExportReader {
 
     public init(source: any ByteSource) throws(InputError) {
         csv = CSVReader(source: source)
-        guard let header = try csv.next() else { throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row") }
+        guard let header = try csv.next() else {
+            throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row")
+        }
         columns = try ColumnIndex(header: header, path: source.path, required: ExportColumn.required)
     }
 
@@ -23,15 +25,20 @@ public struct CSVExportReader: ExportReader {
         guard let first = next else { return nil }
         let tenant = columns.field(ExportColumn.tenant, in: first)
         guard TenantID.isValid(tenant) else {
-            throw error(at: ExportColumn.tenant, in: first, "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
+            throw error(
+                at: ExportColumn.tenant, in: first,
+                "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
         }
         let name = columns.field(ExportColumn.user, in: first)
-        guard !name.trimmingWhitespace.isEmpty else { throw error(at: ExportColumn.user, in: first, "the user is empty") }
+        guard !name.trimmingWhitespace.isEmpty else {
+            throw error(at: ExportColumn.user, in: first, "the user is empty")
+        }
         var user = User(
             name: name, isAdmin: try admin(of: first), defaultMethod: try defaultMethod(of: first))
         let key = tenant + "\u{0}" + user.key
         if let earlier = firstLines[key] {
-            throw error(at: ExportColumn.user, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
+            throw error(
+                at: ExportColumn.user, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
         }
         firstLines[key] = first.line
 
@@ -41,10 +48,13 @@ public struct CSVExportReader: ExportReader {
             rowCount += 1
             if record.line != first.line {
                 guard try admin(of: record) == user.isAdmin else {
-                    throw error(at: ExportColumn.admin, in: record, "admin disagrees with the user's row at line \(first.line)")
+                    throw error(
+                        at: ExportColumn.admin, in: record, "admin disagrees with the user's row at line \(first.line)")
                 }
                 guard try defaultMethod(of: record) == user.defaultMethod else {
-                    throw error(at: ExportColumn.defaultMethod, in: record, "default_method disagrees with the user's row at line \(first.line)")
+                    throw error(
+                        at: ExportColumn.defaultMethod, in: record,
+                        "default_method disagrees with the user's row at line \(first.line)")
                 }
             }
             if let method = try method(of: record) { user.methods.append(method) }
@@ -80,7 +90,8 @@ public struct CSVExportReader: ExportReader {
         guard let value = DefaultMethod(token: text) else {
             throw error(
                 at: ExportColumn.defaultMethod, in: record,
-                "default_method '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))")
+                "default_method '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
+            )
         }
         return value
     }

@@ -87,7 +87,8 @@ public struct CSVReader {
                 try consumeLineBreak()
                 return true
             default:
-                throw InputError(file: path, line: line, column: column, "expected a comma or a line break after a closing quote")
+                throw InputError(
+                    file: path, line: line, column: column, "expected a comma or a line break after a closing quote")
             }
         }
         while true {
@@ -100,7 +101,9 @@ public struct CSVReader {
                 try consumeLineBreak()
                 return true
             case Self.quote:
-                throw InputError(file: path, line: line, column: column, "a quote inside an unquoted field (quote the whole field and double the quote)")
+                throw InputError(
+                    file: path, line: line, column: column,
+                    "a quote inside an unquoted field (quote the whole field and double the quote)")
             default:
                 try consume()
                 field.append(byte)
@@ -120,7 +123,9 @@ public struct CSVReader {
     private mutating func skipByteOrderMark() throws(InputError) {
         isAtStart = false
         try fill()
-        if filled - position >= 3 && buffer[position] == 0xEF && buffer[position + 1] == 0xBB && buffer[position + 2] == 0xBF {
+        if filled - position >= 3 && buffer[position] == 0xEF && buffer[position + 1] == 0xBB
+            && buffer[position + 2] == 0xBF
+        {
             position += 3
         }
     }

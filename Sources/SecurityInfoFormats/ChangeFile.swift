@@ -31,7 +31,8 @@ public struct ChangeFile: Sendable {
     public func changeFileFields(of row: ChangeRow) -> [String] {
         var byName: [String: String] = [:]
         for (name, field) in zip(header, row.fields) { byName[name.trimmingWhitespace.lowercased()] = field }
-        return Self.columns.map { byName[$0] ?? "" } + extraColumns.map { byName[$0.trimmingWhitespace.lowercased()] ?? "" }
+        return Self.columns.map { byName[$0] ?? "" }
+            + extraColumns.map { byName[$0.trimmingWhitespace.lowercased()] ?? "" }
     }
 }
 

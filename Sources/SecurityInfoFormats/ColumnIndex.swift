@@ -12,7 +12,9 @@ struct ColumnIndex {
         for (index, name) in header.fields.enumerated() {
             let key = String(name.trimmingWhitespace).lowercased()
             if positions[key] != nil {
-                throw InputError(file: path, line: header.lines[index], column: header.columns[index], "column '\(name)' appears twice")
+                throw InputError(
+                    file: path, line: header.lines[index], column: header.columns[index],
+                    "column '\(name)' appears twice")
             }
             positions[key] = index
         }

@@ -1,5 +1,5 @@
-public import SecurityInfo
 import FoundationEssentials
+public import SecurityInfo
 
 /// Reads the policy file (SPEC.md): `{"defaults": {…}, "tenants": {"contoso": {…}}}` with the fields of RULES.md
 /// section 4. Unknown fields and values out of range are input errors, so a typo never passes silently.
@@ -19,7 +19,9 @@ public enum PolicyFile {
         var policies = PolicySet(defaults: defaults)
         try check(defaults, at: "defaults", path: path)
         for (tenant, overrides) in document.tenants ?? [:] {
-            guard TenantID.isValid(tenant) else { throw InputError(file: path, "tenants: '\(tenant)' is not a valid tenant id") }
+            guard TenantID.isValid(tenant) else {
+                throw InputError(file: path, "tenants: '\(tenant)' is not a valid tenant id")
+            }
             let policy = overrides.applied(to: defaults)
             try check(policy, at: "tenants.\(tenant)", path: path)
             policies.tenants[tenant] = policy
@@ -33,7 +35,8 @@ public enum PolicyFile {
 
     private static func describe(_ error: DecodingError) -> String {
         func place(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "the top level" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty
+                ? "the top level" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
@@ -106,9 +109,12 @@ extension TenantPolicyOverrides: Decodable {
                 guard let method = PolicyMethod(rawValue: name) else {
                     throw DecodingError.dataCorrupted(
                         .init(
-                            codingPath: container.codingPath + [CodingKeys.enabledMethods, AnyKey(stringValue: "\(index)")],
+                            codingPath: container.codingPath + [
+                                CodingKeys.enabledMethods, AnyKey(stringValue: "\(index)"),
+                            ],
                             debugDescription:
-                                "unknown method '\(name)' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"))
+                                "unknown method '\(name)' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        ))
                 }
                 enabled.insert(method)
             }

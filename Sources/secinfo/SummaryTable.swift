@@ -11,15 +11,21 @@ struct SummaryTable {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
+                index == 0
+                    ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
             }.joined(separator: "  ")
         }
         var text = "secinfo \(result.command.rawValue): \(result.tenants.count) tenants, "
         text += "\(result.total.changes.read) changes\n\n"
-        text += line(header) + "\n" + (rows.dropLast().map(line) + [String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)), line(rows.last!)]).joined(separator: "\n")
+        text +=
+            line(header) + "\n"
+            + (rows.dropLast().map(line) + [
+                String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)), line(rows.last!),
+            ]).joined(separator: "\n")
         text += "\n\n"
         for tenant in result.tenants where tenant.isHeld {
-            text += "held: \(tenant.tenant): \(tenant.deletes) deletes exceed the limit of \(tenant.deleteLimit ?? 0); nothing of it was \(result.command == .apply ? "applied" : "planned")\n"
+            text +=
+                "held: \(tenant.tenant): \(tenant.deletes) deletes exceed the limit of \(tenant.deleteLimit ?? 0); nothing of it was \(result.command == .apply ? "applied" : "planned")\n"
         }
         if let folder = result.reportDirectory { text += "report: \(folder)\n" }
         for output in result.outputs { text += "wrote: \(output)\n" }

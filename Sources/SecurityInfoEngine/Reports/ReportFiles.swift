@@ -36,7 +36,9 @@ struct ReportFiles {
     func writeChanges(changeFile: ChangeFile, results: [ChangeResult?]) throws(BatchError) {
         do {
             var changes = CSVWriter(sink: changesSink)
-            try changes.write(["change_id", "tenant", "user", "operation", "method", "outcome", "rule", "message", "before", "after"])
+            try changes.write([
+                "change_id", "tenant", "user", "operation", "method", "outcome", "rule", "message", "before", "after",
+            ])
             var rejected = CSVWriter(sink: rejectedSink)
             try rejected.write(ChangeFile.columns + changeFile.extraColumns + ChangeFile.reportColumns)
             for (row, result) in zip(changeFile.rows, results) {
@@ -47,7 +49,8 @@ struct ReportFiles {
                     [
                         request.name, request.tenant, request.user, request.operation, request.method,
                         result.outcome.rawValue, result.rule?.rawValue ?? "", result.message,
-                        redaction.describe(result.before, method: method), redaction.describe(result.after, method: method),
+                        redaction.describe(result.before, method: method),
+                        redaction.describe(result.after, method: method),
                     ].map(spreadsheetSafe))
                 if result.outcome == .rejected {
                     // Data to fix and feed back in: neither masked nor altered.

@@ -4,7 +4,9 @@ import SecurityInfoEngine
 
 /// Options every batch command takes.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .customLong("export"), parsing: .upToNextOption, help: "Tenant export files or folders (every .csv inside).")
+    @Option(
+        name: .customLong("export"), parsing: .upToNextOption,
+        help: "Tenant export files or folders (every .csv inside).")
     var exports: [String] = []
 
     @Option(help: "The policy file (JSON); without it, the built-in defaults for every tenant.")
