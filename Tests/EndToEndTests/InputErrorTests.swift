@@ -14,12 +14,18 @@ struct InputErrorTests {
     }
 
     static let cases: [Case] = [
-        Case(fixture: "unterminated-quote.csv", isChangeFile: false, location: "unterminated-quote.csv:3:59", words: "never closed"),
+        Case(
+            fixture: "unterminated-quote.csv", isChangeFile: false, location: "unterminated-quote.csv:3:59",
+            words: "never closed"),
         Case(fixture: "user-rows-apart.csv", isChangeFile: false, location: "user-rows-apart.csv:4:7", words: "line 2"),
         Case(fixture: "bad-tenant.csv", isChangeFile: false, location: "bad-tenant.csv:2:1", words: "../../etc"),
         Case(fixture: "invalid-utf8.csv", isChangeFile: false, location: "invalid-utf8.csv:2:40", words: "UTF-8"),
-        Case(fixture: "wrong-field-count.csv", isChangeFile: false, location: "wrong-field-count.csv:2:57", words: "expected 7 fields"),
-        Case(fixture: "duplicate-change-ids.csv", isChangeFile: true, location: "duplicate-change-ids.csv:4:1", words: "line 2"),
+        Case(
+            fixture: "wrong-field-count.csv", isChangeFile: false, location: "wrong-field-count.csv:2:57",
+            words: "expected 7 fields"),
+        Case(
+            fixture: "duplicate-change-ids.csv", isChangeFile: true, location: "duplicate-change-ids.csv:4:1",
+            words: "line 2"),
     ]
 
     @Test("exit 2 with file:line:column, and no output or report written", arguments: cases)
@@ -54,14 +60,16 @@ struct InputErrorTests {
         #expect(workspace.contents(of: "out") == ["unterminated-quote.csv"])
     }
 
-    @Test("usage errors exit 2", arguments: [
-        ["apply", "--export", "Samples/exports", "--changes", "Samples/changes.csv"],
-        ["plan", "--export", "Samples/exports"],
-        ["plan", "--changes", "Samples/changes.csv"],
-        ["plan", "--export", "Samples/exports", "--changes", "Samples/changes.csv", "--bogus"],
-        ["plan", "--export", "Samples/no-such-folder", "--changes", "Samples/changes.csv"],
-        ["plan", "--export", "Samples/exports", "--changes", "Samples/changes.csv", "--allow-deletes", "contoso"],
-    ])
+    @Test(
+        "usage errors exit 2",
+        arguments: [
+            ["apply", "--export", "Samples/exports", "--changes", "Samples/changes.csv"],
+            ["plan", "--export", "Samples/exports"],
+            ["plan", "--changes", "Samples/changes.csv"],
+            ["plan", "--export", "Samples/exports", "--changes", "Samples/changes.csv", "--bogus"],
+            ["plan", "--export", "Samples/no-such-folder", "--changes", "Samples/changes.csv"],
+            ["plan", "--export", "Samples/exports", "--changes", "Samples/changes.csv", "--allow-deletes", "contoso"],
+        ])
     func usageErrors(_ arguments: [String]) throws {
         let run = try SecInfo.run(arguments, in: Fixtures.repository)
         #expect(run.exitCode == 2, "\(arguments): \(run.standardError)")
@@ -83,7 +91,8 @@ struct InputErrorTests {
                 "--report", workspace.path("report"),
             ])
             #expect(run.exitCode == 2)
-            #expect(run.standardError.contains("policy.json") && run.standardError.contains(words), "\(run.standardError)")
+            #expect(
+                run.standardError.contains("policy.json") && run.standardError.contains(words), "\(run.standardError)")
             #expect(workspace.contents(of: "report").isEmpty)
         }
     }

@@ -42,16 +42,19 @@ struct SamplesTests {
         let written = try readCSV(workspace.path("out/woodgrove-and-tailspin.csv"))
         let original = try readCSV(Fixtures.path(Fixtures.samples, "exports", "woodgrove-and-tailspin.csv"))
         func values(_ rows: [[String: String]], tenant: String) -> [String] {
-            rows.filter { $0["tenant"] == tenant }.map { "\($0["user"]!) \($0["method"]!) \($0["value"]!) \($0["default_method"]!)" }
+            rows.filter { $0["tenant"] == tenant }.map {
+                "\($0["user"]!) \($0["method"]!) \($0["value"]!) \($0["default_method"]!)"
+            }
         }
         #expect(values(written, tenant: "woodgrove") == values(original, tenant: "woodgrove"))
         // c29 deleted rupert's mobile and moved the default to none; c31 added sybil's token.
-        #expect(values(written, tenant: "tailspin") == [
-            "rupert@tailspin.io email rupert.home@gmail.com none",
-            "sybil@tailspin.io microsoftAuthenticator Sybil's iPhone push",
-            "sybil@tailspin.io fido2 Titan Key push",
-            "sybil@tailspin.io hardwareOath TOTP-0042 push",
-        ])
+        #expect(
+            values(written, tenant: "tailspin") == [
+                "rupert@tailspin.io email rupert.home@gmail.com none",
+                "sybil@tailspin.io microsoftAuthenticator Sybil's iPhone push",
+                "sybil@tailspin.io fido2 Titan Key push",
+                "sybil@tailspin.io hardwareOath TOTP-0042 push",
+            ])
         // The output is written in secinfo's column order, LF only, whatever the input's order and line ends.
         let fabrikam = try String(contentsOfFile: workspace.path("out/fabrikam.csv"), encoding: .utf8)
         #expect(fabrikam.hasPrefix("tenant,user,admin,default_method,method,method_id,value\n"))
@@ -77,7 +80,9 @@ struct SamplesTests {
         let summary = try readSummary(workspace.path("report"))
         #expect(summary.value(at: "options.reason") as? String == "CHG-3001 approved")
         #expect(summary.value(at: "tenants.woodgrove.deletes.raisedByAllowDeletes") as? Bool == true)
-        let niaj = try readCSV(workspace.path("out/woodgrove-and-tailspin.csv")).filter { $0["user"] == "niaj@woodgrove.com" }
+        let niaj = try readCSV(workspace.path("out/woodgrove-and-tailspin.csv")).filter {
+            $0["user"] == "niaj@woodgrove.com"
+        }
         #expect(niaj.map { [$0["method"]!, $0["default_method"]!] } == [["", "none"]])
     }
 

@@ -29,7 +29,9 @@ struct ScenarioTests {
         }
 
         let rejected = try readCSV(workspace.path("report/rejected.csv"))
-        #expect(rejected.map { $0["change_id"] } == expected.filter { $0["expected_outcome"] == "rejected" }.map { $0["change_id"] })
+        #expect(
+            rejected.map { $0["change_id"] }
+                == expected.filter { $0["expected_outcome"] == "rejected" }.map { $0["change_id"] })
         // Rejected rows go out as read: the extra columns too, unmasked.
         let a15 = try #require(rejected.first { $0["change_id"] == "a15" })
         #expect(a15["value"] == "+1 2125550105x1")
@@ -47,11 +49,14 @@ struct ScenarioTests {
         #expect(workspace.contents(of: "out") == ["alpha.csv", "beta-gamma.csv"])
 
         let alpha = try readCSV(workspace.path("out/alpha.csv"))
-        func rows(_ user: String, in rows: [[String: String]]) -> [[String: String]] { rows.filter { $0["user"] == user } }
+        func rows(_ user: String, in rows: [[String: String]]) -> [[String: String]] {
+            rows.filter { $0["user"] == user }
+        }
         // a01 then a03: the number edited and normalised, the app deleted, the default moved to sms.
-        #expect(rows("u01@alpha.test", in: alpha).map { [$0["method"]!, $0["value"]!, $0["default_method"]!] } == [
-            ["mobilePhone", "+1 2125550111", "sms"]
-        ])
+        #expect(
+            rows("u01@alpha.test", in: alpha).map { [$0["method"]!, $0["value"]!, $0["default_method"]!] } == [
+                ["mobilePhone", "+1 2125550111", "sms"]
+            ])
         // a06, a07: no methods left, one row with an empty method, default none.
         #expect(rows("u02@alpha.test", in: alpha).map { [$0["method"]!, $0["default_method"]!] } == [["", "none"]])
         // a18 added a token at the end; a21 deleted both apps; the default moved to oath.
@@ -60,9 +65,10 @@ struct ScenarioTests {
         #expect(alpha.map { $0["user"]! }.uniqued() == (1...6).map { "u0\($0)@alpha.test" })
 
         let betaGamma = try readCSV(workspace.path("out/beta-gamma.csv"))
-        #expect(rows("v02@beta.test", in: betaGamma).map { [$0["method"]!, $0["value"]!, $0["default_method"]!] } == [
-            ["email", "v02@mail.example", "none"]
-        ])
+        #expect(
+            rows("v02@beta.test", in: betaGamma).map { [$0["method"]!, $0["value"]!, $0["default_method"]!] } == [
+                ["email", "v02@mail.example", "none"]
+            ])
         #expect(rows("w01@gamma.test", in: betaGamma).map { $0["value"]! } == ["+49 15112345678", "w01@gamma.test"])
     }
 
@@ -76,7 +82,9 @@ struct ScenarioTests {
         let summary = try readSummary(workspace.path("report"))
         #expect(summary["balanced"] as? Bool == true)
         #expect(summary.int(at: "exitCode") == 1)
-        let recounted = try countMethods(inExports: [workspace.path("out/alpha.csv"), workspace.path("out/beta-gamma.csv")])
+        let recounted = try countMethods(inExports: [
+            workspace.path("out/alpha.csv"), workspace.path("out/beta-gamma.csv"),
+        ])
         for tenant in ["alpha", "beta", "gamma"] {
             #expect(summary.value(at: "tenants.\(tenant).balanced") as? Bool == true)
             let methods = try #require(summary.value(at: "tenants.\(tenant).methods") as? [String: [String: Int]])
@@ -152,9 +160,10 @@ struct ScenarioTests {
             "--policy", policy, "--output", workspace.path("out"), "--report", workspace.path("report"),
         ])
         #expect(run.exitCode == 0, "\(run.standardOutput)\(run.standardError)")
-        #expect(try readCSV(workspace.path("report/changes.csv")).map { $0["outcome"]! } == [
-            "applied", "applied", "applied", "applied",
-        ])
+        #expect(
+            try readCSV(workspace.path("report/changes.csv")).map { $0["outcome"]! } == [
+                "applied", "applied", "applied", "applied",
+            ])
         #expect(try readCSV(workspace.path("report/rejected.csv")).isEmpty)
     }
 
@@ -176,7 +185,8 @@ struct ScenarioTests {
         for (row, want) in zip(outcomes, expected) where row["tenant"] == "beta" {
             #expect(row["outcome"] == want["expected_outcome"], "\(row["change_id"]!)")
         }
-        let original = try String(contentsOfFile: Fixtures.path(Fixtures.scenarioA, "exports", "alpha.csv"), encoding: .utf8)
+        let original = try String(
+            contentsOfFile: Fixtures.path(Fixtures.scenarioA, "exports", "alpha.csv"), encoding: .utf8)
         #expect(try String(contentsOfFile: workspace.path("out/alpha.csv"), encoding: .utf8) == original)
         let gamma = try readCSV(workspace.path("out/beta-gamma.csv")).filter { $0["tenant"] == "gamma" }
         #expect(gamma.map { $0["value"]! } == ["+49 1511234567", "w01@private.example", "W2 phone", "4"])
