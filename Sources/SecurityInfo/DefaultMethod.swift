@@ -10,6 +10,10 @@ public enum DefaultMethod: String, CaseIterable, Sendable, Hashable {
 
     /// Parses a default token without regard to case.
     public init?(token: some StringProtocol) {
+        if let exact = Self(rawValue: String(token)) {
+            self = exact
+            return
+        }
         guard let value = Self.allCases.first(where: { $0.rawValue.lowercased() == token.lowercased() }) else {
             return nil
         }

@@ -12,8 +12,13 @@ public enum MethodKind: String, CaseIterable, Sendable, Hashable, Comparable {
 
     /// Parses a method token without regard to case, as RULES.md says tokens compare.
     public init?(token: some StringProtocol) {
-        guard let kind = Self.byLowercasedToken[token.lowercased()] else { return nil }
-        self = kind
+        if let exact = Self(rawValue: String(token)) {
+            self = exact
+        } else if let kind = Self.byLowercasedToken[token.lowercased()] {
+            self = kind
+        } else {
+            return nil
+        }
     }
 
     private static let byLowercasedToken: [String: MethodKind] = Dictionary(

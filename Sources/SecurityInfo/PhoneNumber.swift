@@ -90,7 +90,12 @@ extension Character {
 
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks.
+    @inlinable
     public var trimmingWhitespace: SubSequence {
+        // Most fields have no surrounding space: check the end bytes before any Unicode property lookup.
+        if let first = first?.asciiValue, let last = last?.asciiValue, first > 0x20, last > 0x20 {
+            return self[...]
+        }
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return self[start..<Swift.max(start, end)]

@@ -112,6 +112,7 @@ public final class AtomicFileSink: ByteSink {
     public let temporaryPath: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
+    private var isFinished = false
     private static let bufferSize = 1 << 18
 
     /// The prefix of every temporary name, so a later run can find and remove stale ones.
@@ -157,13 +158,16 @@ public final class AtomicFileSink: ByteSink {
 
     /// Flushes and syncs the temporary file, so that `commit()` has only a rename left to do.
     public func finish() throws(OutputError) {
+        guard !isFinished else { return }
         try flush()
         guard fsync(descriptor) == 0 else { throw OutputError(path: path, "cannot sync: \(systemErrorText(errno))") }
+        isFinished = true
     }
 
-    /// Renames the finished file into place.
+    /// Finishes the file if that is not done yet, and renames it into place.
     public func commit() throws(OutputError) {
         guard descriptor >= 0 else { return }
+        try finish()
         guard rename(temporaryPath, path) == 0 else {
             throw OutputError(path: path, "cannot rename into place: \(systemErrorText(errno))")
         }

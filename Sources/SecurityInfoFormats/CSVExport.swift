@@ -4,6 +4,8 @@ import SecurityInfo
 public struct CSVExportReader: ExportReader {
     private var csv: CSVReader
     private let columns: ColumnIndex
+    private let tenantColumn, userColumn, adminColumn, defaultMethodColumn, methodColumn, methodIDColumn,
+        valueColumn: ColumnIndex.Column
     private var pending: CSVRecord?
     /// The first line of every user seen, to tell a user whose rows are apart.
     private var firstLines: [String: Int] = [:]
@@ -16,6 +18,13 @@ public struct CSVExportReader: ExportReader {
             throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row")
         }
         columns = try ColumnIndex(header: header, path: source.path, required: ExportColumn.required)
+        tenantColumn = columns.column(ExportColumn.tenant)
+        userColumn = columns.column(ExportColumn.user)
+        adminColumn = columns.column(ExportColumn.admin)
+        defaultMethodColumn = columns.column(ExportColumn.defaultMethod)
+        methodColumn = columns.column(ExportColumn.method)
+        methodIDColumn = columns.column(ExportColumn.methodID)
+        valueColumn = columns.column(ExportColumn.value)
     }
 
     public mutating func next() throws(InputError) -> ExportRecord? {
@@ -23,22 +32,22 @@ public struct CSVExportReader: ExportReader {
         pending = nil
         if next == nil { next = try readRecord() }
         guard let first = next else { return nil }
-        let tenant = columns.field(ExportColumn.tenant, in: first)
+        let tenant = columns.field(tenantColumn, in: first)
         guard TenantID.isValid(tenant) else {
             throw error(
-                at: ExportColumn.tenant, in: first,
+                at: tenantColumn, in: first,
                 "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
         }
-        let name = columns.field(ExportColumn.user, in: first)
+        let name = columns.field(userColumn, in: first)
         guard !name.trimmingWhitespace.isEmpty else {
-            throw error(at: ExportColumn.user, in: first, "the user is empty")
+            throw error(at: userColumn, in: first, "the user is empty")
         }
         var user = User(
             name: name, isAdmin: try admin(of: first), defaultMethod: try defaultMethod(of: first))
         let key = tenant + "\u{0}" + user.key
         if let earlier = firstLines[key] {
             throw error(
-                at: ExportColumn.user, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
+                at: userColumn, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
         }
         firstLines[key] = first.line
 
@@ -49,18 +58,19 @@ public struct CSVExportReader: ExportReader {
             if record.line != first.line {
                 guard try admin(of: record) == user.isAdmin else {
                     throw error(
-                        at: ExportColumn.admin, in: record, "admin disagrees with the user's row at line \(first.line)")
+                        at: adminColumn, in: record, "admin disagrees with the user's row at line \(first.line)")
                 }
                 guard try defaultMethod(of: record) == user.defaultMethod else {
                     throw error(
-                        at: ExportColumn.defaultMethod, in: record,
+                        at: defaultMethodColumn, in: record,
                         "default_method disagrees with the user's row at line \(first.line)")
                 }
             }
             if let method = try method(of: record) { user.methods.append(method) }
             guard let following = try readRecord() else { break }
-            if columns.field(ExportColumn.tenant, in: following) != tenant
-                || columns.field(ExportColumn.user, in: following).lowercased() != user.key
+            let followingUser = columns.field(userColumn, in: following)
+            if columns.field(tenantColumn, in: following) != tenant
+                || (followingUser != user.name && followingUser.lowercased() != user.key)
             {
                 pending = following
                 break
@@ -77,19 +87,22 @@ public struct CSVExportReader: ExportReader {
     }
 
     private func admin(of record: CSVRecord) throws(InputError) -> Bool {
-        switch columns.field(ExportColumn.admin, in: record).trimmingWhitespace.lowercased() {
+        let text = columns.field(adminColumn, in: record)
+        if text == "false" { return false }
+        if text == "true" { return true }
+        switch text.trimmingWhitespace.lowercased() {
         case "true": return true
         case "false", "": return false
-        case let other: throw error(at: ExportColumn.admin, in: record, "admin is '\(other)': expected true or false")
+        case let other: throw error(at: adminColumn, in: record, "admin is '\(other)': expected true or false")
         }
     }
 
     private func defaultMethod(of record: CSVRecord) throws(InputError) -> DefaultMethod {
-        let text = columns.field(ExportColumn.defaultMethod, in: record).trimmingWhitespace
+        let text = columns.field(defaultMethodColumn, in: record).trimmingWhitespace
         if text.isEmpty { return .none }
         guard let value = DefaultMethod(token: text) else {
             throw error(
-                at: ExportColumn.defaultMethod, in: record,
+                at: defaultMethodColumn, in: record,
                 "default_method '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
             )
         }
@@ -97,17 +110,23 @@ public struct CSVExportReader: ExportReader {
     }
 
     private func method(of record: CSVRecord) throws(InputError) -> MethodInstance? {
-        let token = columns.field(ExportColumn.method, in: record).trimmingWhitespace
-        if token.isEmpty { return nil }
+        let token = columns.field(methodColumn, in: record).trimmingWhitespace
+        if token.isEmpty {
+            // Nothing is dropped silently: a value without a method is a broken row, not an empty one.
+            for column in [valueColumn, methodIDColumn] where !columns.field(column, in: record).isEmpty {
+                throw error(at: column, in: record, "\(column.name) is set on a row without a method")
+            }
+            return nil
+        }
         guard let kind = MethodKind(token: token) else {
-            throw error(at: ExportColumn.method, in: record, "unknown method '\(token)'")
+            throw error(at: methodColumn, in: record, "unknown method '\(token)'")
         }
         return MethodInstance(
-            kind: kind, id: columns.field(ExportColumn.methodID, in: record),
-            value: columns.field(ExportColumn.value, in: record))
+            kind: kind, id: columns.field(methodIDColumn, in: record),
+            value: columns.field(valueColumn, in: record))
     }
 
-    private func error(at column: String, in record: CSVRecord, _ message: String) -> InputError {
+    private func error(at column: ColumnIndex.Column, in record: CSVRecord, _ message: String) -> InputError {
         let location = columns.location(of: column, in: record)
         return InputError(file: path, line: location.line, column: location.column, message)
     }

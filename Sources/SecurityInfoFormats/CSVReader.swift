@@ -16,6 +16,8 @@ public struct CSVRecord: Sendable {
 public struct CSVReader {
     private let source: any ByteSource
     private var buffer: [UInt8]
+    /// The most bytes one read asks for; the buffer holds at least 4, enough to look for a BOM.
+    private let readSize: Int
     private var position = 0
     private var filled = 0
     private var isAtEnd = false
@@ -29,7 +31,8 @@ public struct CSVReader {
 
     public init(source: any ByteSource, chunkSize: Int = 1 << 16) {
         self.source = source
-        buffer = [UInt8](repeating: 0, count: chunkSize)
+        readSize = Swift.max(chunkSize, 1)
+        buffer = [UInt8](repeating: 0, count: Swift.max(chunkSize, 4))
     }
 
     public var path: String { source.path }
@@ -122,7 +125,8 @@ public struct CSVReader {
 
     private mutating func skipByteOrderMark() throws(InputError) {
         isAtStart = false
-        try fill()
+        // A source may return fewer bytes than asked (a pipe, a decompressor): read until three are here.
+        while filled - position < 3 && !isAtEnd { try fill() }
         if filled - position >= 3 && buffer[position] == 0xEF && buffer[position + 1] == 0xBB
             && buffer[position + 2] == 0xBF
         {
@@ -164,7 +168,7 @@ public struct CSVReader {
             position = 0
             filled = 0
         }
-        let (capacity, start, source) = (buffer.count, filled, source)
+        let (capacity, start, source) = (Swift.min(buffer.count, filled + readSize), filled, source)
         let count = try buffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
             do throws(InputError) {
                 return .success(try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[start..<capacity])))

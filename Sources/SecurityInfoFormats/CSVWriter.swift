@@ -21,6 +21,8 @@ public struct CSVWriter {
                 line.append(contentsOf: utf8)
             }
         }
+        // A record of one empty field is written `""`: a bare line break would read back as a blank line.
+        if fields == [""] { line.append(contentsOf: [0x22, 0x22]) }
         line.append(0x0A)
         try sink.write(line)
     }

@@ -26,17 +26,30 @@ struct ColumnIndex {
         self.positions = positions
     }
 
-    func position(of name: String) -> Int? { positions[name] }
-
-    /// The field of a column in a record, or empty when the header has no such column.
-    func field(_ name: String, in record: CSVRecord) -> String {
-        positions[name].map { record.fields[$0] } ?? ""
+    /// A named column, found once per file so that reading a cell costs no lookup by name.
+    struct Column {
+        let name: String
+        /// `nil` when the header lacks this (optional) column.
+        let position: Int?
     }
 
+    func column(_ name: String) -> Column { Column(name: name, position: positions[name]) }
+
+    /// The field of a column in a record, or empty when the header has no such column.
+    func field(_ column: Column, in record: CSVRecord) -> String {
+        column.position.map { record.fields[$0] } ?? ""
+    }
+
+    func field(_ name: String, in record: CSVRecord) -> String { field(column(name), in: record) }
+
     /// Where a column's cell in a record starts, for messages.
-    func location(of name: String, in record: CSVRecord) -> (line: Int, column: Int) {
-        guard let index = positions[name] else { return (record.line, 1) }
+    func location(of column: Column, in record: CSVRecord) -> (line: Int, column: Int) {
+        guard let index = column.position else { return (record.line, 1) }
         return (record.lines[index], record.columns[index])
+    }
+
+    func location(of name: String, in record: CSVRecord) -> (line: Int, column: Int) {
+        location(of: column(name), in: record)
     }
 
     /// Checks a record has exactly the header's number of fields.

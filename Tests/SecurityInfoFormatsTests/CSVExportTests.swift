@@ -41,6 +41,14 @@ struct CSVExportReaderTests {
         #expect(records[1].rowCount == 1)
     }
 
+    @Test("an export saved by a spreadsheet, with a BOM and CRLF line ends, reads the same")
+    func readsSpreadsheetExport() throws {
+        let spreadsheet = "\u{FEFF}" + specExample.split(separator: "\n").joined(separator: "\r\n") + "\r\n"
+        let records = try readExport(spreadsheet)
+        #expect(records.map(\.user) == [alice, bob])
+        #expect(records.map(\.line) == [2, 6])
+    }
+
     @Test("a user with an empty method has no methods and one row")
     func readsUserWithoutMethods() throws {
         let records = try readExport(header + "contoso,carol@contoso.com,false,,,,\n")
@@ -73,7 +81,9 @@ struct CSVExportReaderTests {
     @Test("method_id is optional: without it, methods have empty ids")
     func readsWithoutMethodIDColumn() throws {
         let records = try readExport(
-            "tenant,user,admin,default_method,method,value\ncontoso,dave@contoso.com,false,sms,mobilePhone,+1 4255550101\n")
+            "tenant,user,admin,default_method,method,value\n"
+                + "contoso,dave@contoso.com,false,sms,mobilePhone,+1 4255550101\n"
+        )
         #expect(records.map(\.user.methods) == [[MethodInstance(kind: .mobilePhone, id: "", value: "+1 4255550101")]])
     }
 
@@ -179,9 +189,22 @@ struct CSVExportReaderTests {
         #expect(error.message.contains("line 2"))
     }
 
+    @Test("a disagreeing cell after a value over several lines is placed on its own line")
+    func placesDisagreementAfterMultiLineValue() throws {
+        let text =
+            "value,tenant,user,admin,default_method,method\n"
+            + "one,contoso,alice@contoso.com,false,none,email\n"
+            + "\"two\nlines\",contoso,alice@contoso.com,true,none,mobilePhone\n"
+        let error = try #require(throws: InputError.self) { try readExport(text) }
+        #expect(error.line == 4)
+        #expect(error.column == 34)
+    }
+
     @Test(
         "a tenant id outside the grammar is an error at the tenant cell",
-        arguments: ["../../etc", ".hidden", "-leading-dash", "a/b", "two words", "tenant!", String(repeating: "t", count: 65)])
+        arguments: [
+            "../../etc", ".hidden", "-leading-dash", "a/b", "two words", "tenant!", String(repeating: "t", count: 65),
+        ])
     func rejectsBadTenantID(tenant: String) throws {
         let error = try #require(throws: InputError.self) {
             try readExport(header + "\(tenant),alice@contoso.com,false,none,,,\n", path: "bad.csv")
@@ -194,7 +217,9 @@ struct CSVExportReaderTests {
 
     @Test("an empty tenant is an error")
     func rejectsEmptyTenant() throws {
-        let error = try #require(throws: InputError.self) { try readExport(header + ",alice@contoso.com,false,none,,,\n") }
+        let error = try #require(throws: InputError.self) {
+            try readExport(header + ",alice@contoso.com,false,none,,,\n")
+        }
         #expect(error.line == 2)
         #expect(error.column == 1)
     }
@@ -211,6 +236,21 @@ struct CSVExportReaderTests {
         let error = try #require(throws: InputError.self) { try readExport(header + "contoso,  ,false,none,,,\n") }
         #expect(error.line == 2)
         #expect(error.column == 9)
+    }
+
+    @Test(
+        "a value or method_id on a row without a method is an error at that cell, not dropped",
+        arguments: [
+            ("contoso,bob@contoso.com,true,none,,,+1 4255550100\n", "value", 37),
+            ("contoso,bob@contoso.com,true,none,,x1,\n", "method_id", 36),
+        ])
+    func valueWithoutMethod(_ row: String, _ column: String, _ at: Int) {
+        #expect {
+            try readExport(header + row)
+        } throws: { error in
+            let error = error as? InputError
+            return error?.line == 2 && error?.column == at && error?.message.contains(column) == true
+        }
     }
 
     @Test("an unknown method token is an error at the method cell")
@@ -234,7 +274,9 @@ struct CSVExportReaderTests {
 
     @Test("an admin other than true or false is an error at its cell")
     func rejectsBadAdmin() throws {
-        let error = try #require(throws: InputError.self) { try readExport(header + "contoso,alice@contoso.com,yes,none,,,\n") }
+        let error = try #require(throws: InputError.self) {
+            try readExport(header + "contoso,alice@contoso.com,yes,none,,,\n")
+        }
         #expect(error.line == 2)
         #expect(error.column == 27)
         #expect(error.message.contains("yes"))
@@ -265,7 +307,9 @@ struct CSVExportReaderTests {
         "a header missing a required column is an error naming it",
         arguments: ["tenant", "user", "admin", "default_method", "method", "value"])
     func rejectsMissingColumn(column: String) throws {
-        let names = ["tenant", "user", "admin", "default_method", "method", "method_id", "value"].filter { $0 != column }
+        let names = ["tenant", "user", "admin", "default_method", "method", "method_id", "value"].filter {
+            $0 != column
+        }
         let text = names.joined(separator: ",") + "\n"
         let error = try #require(throws: InputError.self) { try readExport(text, path: "narrow.csv") }
         #expect(error.file == "narrow.csv")
@@ -335,7 +379,8 @@ struct CSVExportWriterTests {
             methods: [MethodInstance(kind: .officePhone, value: "Desk, 2nd \"floor\"")])
         let output = try writeExport([ExportRecord(tenant: "contoso", user: user, line: 2, rowCount: 1)])
         #expect(
-            output.text == header + "contoso,o'neil@contoso.com,false,voiceOffice,officePhone,,\"Desk, 2nd \"\"floor\"\"\"\n")
+            output.text == header
+                + "contoso,o'neil@contoso.com,false,voiceOffice,officePhone,,\"Desk, 2nd \"\"floor\"\"\"\n")
     }
 
     @Test("counts the users and methods it writes, per tenant")

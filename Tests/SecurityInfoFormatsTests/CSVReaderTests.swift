@@ -73,7 +73,10 @@ struct CSVReaderTests {
 
     @Test("line breaks inside quotes are kept as read, CRLF included")
     func readsLineBreaksInsideQuotes() throws {
-        #expect(try readFields("\"one\ntwo\",\"three\r\nfour\",\"cr\ronly\"\n") == [["one\ntwo", "three\r\nfour", "cr\ronly"]])
+        #expect(
+            try readFields("\"one\ntwo\",\"three\r\nfour\",\"cr\ronly\"\n") == [
+                ["one\ntwo", "three\r\nfour", "cr\ronly"]
+            ])
     }
 
     @Test("records after a field over several lines have their own line numbers")
@@ -97,12 +100,13 @@ struct CSVReaderTests {
 
     @Test("empty fields, quoted or not, are empty strings")
     func readsEmptyFields() throws {
-        let records = try readCSV(",,\na,,c\n\"\",x\n").map(ReadRecord.init)
+        let records = try readCSV(",,\na,,c\n\"\",x\n\"\"\n").map(ReadRecord.init)
         #expect(
             records == [
                 ReadRecord(["", "", ""], lines: [1, 1, 1], columns: [1, 2, 3]),
                 ReadRecord(["a", "", "c"], lines: [2, 2, 2], columns: [1, 3, 4]),
                 ReadRecord(["", "x"], lines: [3, 3], columns: [1, 4]),
+                ReadRecord([""], lines: [4], columns: [1]),
             ])
     }
 
@@ -128,8 +132,9 @@ struct CSVReaderTests {
             ])
     }
 
-    @Test("an empty input, or one of only a BOM and blank lines, has no records",
-          arguments: ["", "\u{FEFF}", "\n\n", "\u{FEFF}\r\n"])
+    @Test(
+        "an empty input, or one of only a BOM and blank lines, has no records",
+        arguments: ["", "\u{FEFF}", "\n\n", "\u{FEFF}\r\n"])
     func readsNothingFromEmptyInput(text: String) throws {
         #expect(try readCSV(text).isEmpty)
     }
@@ -159,10 +164,11 @@ struct CSVReaderTests {
     @Test("a BOM is skipped at every chunk size, even split across chunks", arguments: chunkSizes)
     func skipsByteOrderMarkAtChunkSize(chunkSize: Int?) throws {
         let records = try readCSV("\u{FEFF}tenant,user\r\ncontoso,alice\r\n", chunkSize: chunkSize)
-        #expect(records.map(ReadRecord.init) == [
-            ReadRecord(["tenant", "user"], lines: [1, 1], columns: [1, 8]),
-            ReadRecord(["contoso", "alice"], lines: [2, 2], columns: [1, 9]),
-        ])
+        #expect(
+            records.map(ReadRecord.init) == [
+                ReadRecord(["tenant", "user"], lines: [1, 1], columns: [1, 8]),
+                ReadRecord(["contoso", "alice"], lines: [2, 2], columns: [1, 9]),
+            ])
     }
 
     @Test("a CRLF split across chunks is one line end", arguments: [1, 2, 3, 4, 5, 7])
@@ -245,6 +251,12 @@ struct CSVReaderTests {
         let error = try #require(throws: InputError.self) { try readCSV(bytes: bytes) }
         #expect(error.line == 2)
         #expect(error.column == 3)
+    }
+
+    @Test("an error prints as file:line:column: message, the form editors jump to")
+    func describesErrorWithPlace() throws {
+        let error = try #require(throws: InputError.self) { try readCSV("a\n\"open\n", path: "in/x.csv") }
+        #expect(error.description == "in/x.csv:2:1: \(error.message)")
     }
 
     @Test("records before an error are returned; the error comes when its record is read")
