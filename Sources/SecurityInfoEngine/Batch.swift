@@ -285,12 +285,17 @@ struct BatchRun {
                 var position = 0
                 while var record = try reader.next() {
                     let tenant = record.tenant
+                    guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
+                        throw InputError(
+                            file: path, line: record.line, column: 1,
+                            "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
+                    }
                     totals[tenant]?.rowsReread += record.rowCount
                     let isHeld = totals[tenant]?.isHeld ?? false
                     let key = Self.userKey(tenant: tenant, user: record.user.key)
                     if !isHeld, let after = evaluations[key]?.after { record.user = after }
                     try emit(record, writer: &writer, findings: findings)
-                    if lastUserOfTenant[tenant]! == (fileIndex, position) && !isHeld {
+                    if last.position == position && !isHeld {
                         for key in createdUsers[tenant] ?? [] {
                             let user = evaluations[key]!.after!
                             try emit(
