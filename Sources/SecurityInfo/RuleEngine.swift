@@ -84,11 +84,15 @@ public enum RuleEngine {
                 "unknown operation '\(change.operation)' (expected add, edit, delete, set-default or require-reregister)"
             )
         }
-        if operation.namesMethod && MethodKind(token: change.method.trimmingWhitespace) == nil {
+        // set-default ignores the method column; require-reregister may leave it empty (SPEC.md's example c3) but
+        // may not name something that is no method.
+        let method = change.method.trimmingWhitespace
+        let methodIsRequired = operation.namesMethod
+        let methodIsChecked = methodIsRequired || (operation == .requireReregister && !method.isEmpty)
+        if methodIsChecked && MethodKind(token: method) == nil {
             throw Refusal(
                 .inputRow,
-                change.method.isEmpty
-                    ? "\(operation.rawValue) needs a method" : "unknown method '\(change.method)'")
+                method.isEmpty ? "\(operation.rawValue) needs a method" : "unknown method '\(change.method)'")
         }
         return operation
     }
@@ -327,10 +331,10 @@ public enum RuleEngine {
     private static func moveDefaultOnDelete(from before: User, to after: inout User, policy: TenantPolicy)
         throws(Refusal) -> Bool
     {
+        // The default's backing counts enabled methods only, as the reassignment and F-DEFAULT-INVALID do.
         let current = before.defaultMethod
-        guard current != .none,
-            before.methods.contains(where: { current.backingKinds.contains($0.kind) }),
-            !after.methods.contains(where: { current.backingKinds.contains($0.kind) })
+        guard current != .none, isBacked(current, in: before, policy: policy),
+            !isBacked(current, in: after, policy: policy)
         else { return false }
         switch policy.onDefaultDelete {
         case .reassign:
