@@ -48,10 +48,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "SecurityInfoTests", dependencies: ["SecurityInfo"], swiftSettings: strictSettings),
+        // Helpers the test targets share (a seeded random generator for property-style tests).
+        .target(name: "_SecInfoTestSupport", path: "Tests/_SecInfoTestSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "SecurityInfoTests", dependencies: ["SecurityInfo", "_SecInfoTestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "SecurityInfoFormatsTests",
-            dependencies: ["SecurityInfoFormats"],
+            dependencies: ["SecurityInfoFormats", "_SecInfoTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

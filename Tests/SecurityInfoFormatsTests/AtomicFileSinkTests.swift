@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

@@ -1,4 +1,5 @@
 import Testing
+import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

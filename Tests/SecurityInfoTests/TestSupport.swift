@@ -182,22 +182,3 @@ struct Scenario: Sendable, CustomTestStringConvertible {
 func findingIDs(_ user: User, policy: TenantPolicy = TenantPolicy()) -> [FindingID] {
     Audit.findings(for: user, policy: policy).map(\.id)
 }
-
-/// A small deterministic generator (SplitMix64) for property-style tests: the same seed gives the same cases.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
-
-    mutating func pick<Element>(_ elements: [Element]) -> Element { elements.randomElement(using: &self)! }
-}
