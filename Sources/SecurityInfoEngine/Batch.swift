@@ -86,12 +86,8 @@ struct BatchRun {
         let exitCode: Int32 =
             !problems.isEmpty ? 70 : total.changes.held > 0 ? 3 : total.changes.rejected > 0 ? 1 : 0
 
-        if let reportFiles, let changeFile {
-            try reportFiles.writeChanges(changeFile: changeFile, results: results)
-        } else if let reportFiles {
-            try reportFiles.writeChanges(
-                changeFile: ChangeFile(path: "", header: ChangeFile.columns, rows: []), results: [])
-        }
+        // validate has no change file: its changes.csv and rejected.csv are written with their headers only.
+        try reportFiles?.writeChanges(changeFile: changeFile ?? ChangeFile(path: ""), results: results)
         if let reportFiles {
             let summary = SummaryReport(
                 configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: inputs,
