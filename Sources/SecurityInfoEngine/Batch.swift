@@ -93,10 +93,14 @@ struct BatchRun {
                 configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: inputs,
                 tenants: tenantTotals, total: total, exitCode: exitCode)
             try reportFiles.writeSummary(summary)
-            try reportFiles.commit()
         }
+        // An unbalanced run keeps its exports out of place but leaves the report that says why. Otherwise the
+        // exports go into place first and the report, the run's receipt, last.
+        if problems.isEmpty {
+            for output in outputs { try commit(output) }
+        }
+        try reportFiles?.commit()
         guard problems.isEmpty else { throw .unbalanced(problems) }
-        for output in outputs { try commit(output) }
         return BatchResult(
             command: configuration.command, exitCode: exitCode, tenants: tenantTotals, total: total,
             outputs: outputs.map(\.path), reportDirectory: configuration.reportDirectory)
