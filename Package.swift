@@ -24,10 +24,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // The C libraries the formats are built on, as Debian packages: a module map each, nothing else.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The domain: methods, users, tenant policy and the rules. Pure Swift, no I/O, no Foundation.
         .target(name: "SecurityInfo", swiftSettings: strictSettings),
-        // File formats: CSV (and later XML and gzip) readers and writers, the policy file.
-        .target(name: "SecurityInfoFormats", dependencies: ["SecurityInfo"], swiftSettings: strictSettings),
+        // File formats: CSV and XML readers and writers, gzip, the policy file. The only code that touches C.
+        .target(
+            name: "SecurityInfoFormats", dependencies: ["SecurityInfo", "CLibXML2", "CZlib"],
+            swiftSettings: strictSettings),
         // The batch: two passes over the exports, thresholds, outputs and reports.
         .target(
             name: "SecurityInfoEngine",

@@ -124,7 +124,9 @@ struct BatchRun {
         }
         if let path = configuration.changesPath {
             try recordInput(path, role: "changes")
-            do { changeFile = try FormatRegistry.changeFile(path: path) } catch { throw .input(error) }
+            do {
+                changeFile = try FormatRegistry.changeFile(path: path, maximumBytes: configuration.maximumInputBytes)
+            } catch { throw .input(error) }
             for (index, row) in changeFile!.rows.enumerated() {
                 let key = Self.userKey(for: row.request)
                 if changesByUser[key] == nil { userOrder.append(key) }
@@ -166,7 +168,8 @@ struct BatchRun {
         var tenantFile: [String: Int] = [:]
         for (fileIndex, path) in exportFiles.enumerated() {
             do throws(InputError) {
-                var reader = try FormatRegistry.exportReader(path: path)
+                var reader = try FormatRegistry.exportReader(
+                    path: path, maximumBytes: configuration.maximumInputBytes)
                 var position = 0
                 while let record = try reader.next() {
                     let tenant = record.tenant
@@ -272,16 +275,21 @@ struct BatchRun {
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
-                let sink: any ByteSink
+                var writer: any ExportWriter
                 if let outputPaths {
+                    // Same name, same format, compressed exactly when the input was.
                     let atomic = try AtomicFileSink(path: outputPaths[fileIndex])
                     outputs.append(atomic)
-                    sink = atomic
+                    writer = try FormatRegistry.exportWriter(
+                        try FormatRegistry.describe(path: path), path: outputPaths[fileIndex], sink: atomic)
                 } else {
-                    sink = DiscardingByteSink()
+                    // A dry run encodes every user to count it, but has nothing to compress.
+                    var description = try FormatRegistry.describe(path: path)
+                    description.isCompressed = false
+                    writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
                 }
-                var writer = try FormatRegistry.exportWriter(for: path, sink: sink)
-                var reader = try FormatRegistry.exportReader(path: path)
+                var reader = try FormatRegistry.exportReader(
+                    path: path, maximumBytes: configuration.maximumInputBytes)
                 var position = 0
                 while var record = try reader.next() {
                     let tenant = record.tenant

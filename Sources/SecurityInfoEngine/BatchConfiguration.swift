@@ -1,3 +1,5 @@
+import SecurityInfoFormats
+
 /// Everything a run is asked to do, as the command line gave it.
 public struct BatchConfiguration: Sendable {
     public enum Command: String, Sendable {
@@ -25,6 +27,8 @@ public struct BatchConfiguration: Sendable {
     public var deleteAllowances: [String: Int] = [:]
     /// `--reason`: why the limits were raised, recorded in the report.
     public var deleteAllowanceReason: String?
+    /// `--max-input-bytes`: the most bytes any one input may give, after decompression.
+    public var maximumInputBytes = FormatRegistry.defaultMaximumInputBytes
     /// `--workers`: recorded; the work is spread over Dispatch queues by the engine issue.
     public var workers = 1
 
@@ -36,4 +40,10 @@ public struct BatchConfiguration: Sendable {
 
     /// Whether a tenant is within `--tenant`.
     public func includes(tenant: String) -> Bool { tenants.isEmpty || tenants.contains(tenant) }
+}
+
+/// Limits the command line shows as defaults.
+public enum FormatLimits {
+    /// `--max-input-bytes`'s default: see `FormatRegistry.defaultMaximumInputBytes`.
+    public static let defaultMaximumInputBytes = FormatRegistry.defaultMaximumInputBytes
 }

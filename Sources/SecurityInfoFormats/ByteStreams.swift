@@ -11,6 +11,8 @@ public protocol ByteSource: AnyObject {
 /// A place bytes are written to, in order.
 public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError)
+    /// Writes out whatever is buffered (a compressor's last block, a file's buffer); nothing may follow.
+    func finish() throws(OutputError)
 }
 
 extension ByteSink {
@@ -94,6 +96,7 @@ public final class MemoryByteSink: ByteSink {
     public private(set) var bytes: [UInt8] = []
     public init() {}
     public func write(_ buffer: UnsafeRawBufferPointer) throws(OutputError) { bytes.append(contentsOf: buffer) }
+    public func finish() throws(OutputError) {}
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
@@ -101,6 +104,7 @@ public final class MemoryByteSink: ByteSink {
 public final class DiscardingByteSink: ByteSink {
     public init() {}
     public func write(_ buffer: UnsafeRawBufferPointer) throws(OutputError) {}
+    public func finish() throws(OutputError) {}
 }
 
 /// A file written under a hidden temporary name in its folder and renamed into place by `commit()`, so a

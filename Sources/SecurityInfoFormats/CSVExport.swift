@@ -135,10 +135,12 @@ public struct CSVExportReader: ExportReader {
 /// Writes a CSV tenant export: the header, then one row per method (one with an empty `method` for a user
 /// with none), LF line ends, no BOM.
 public struct CSVExportWriter: ExportWriter {
+    private let sink: any ByteSink
     private var csv: CSVWriter
     public private(set) var written: [String: WrittenTotals] = [:]
 
     public init(sink: any ByteSink) throws(OutputError) {
+        self.sink = sink
         csv = CSVWriter(sink: sink)
         try csv.write(ExportColumn.all)
     }
@@ -155,5 +157,5 @@ public struct CSVExportWriter: ExportWriter {
         written[record.tenant, default: WrittenTotals()].count(user)
     }
 
-    public mutating func finish() throws(OutputError) {}
+    public mutating func finish() throws(OutputError) { try sink.finish() }
 }

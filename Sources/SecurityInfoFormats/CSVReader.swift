@@ -25,6 +25,12 @@ public struct CSVReader {
     private var column = 1
     private var field: [UInt8] = []
     private var isAtStart = true
+    private var fieldStart = (line: 1, column: 1)
+
+    /// No value of secinfo's formats comes near these; past them the input is not what it claims, and reading on
+    /// would only grow memory (a gzip bomb of one endless field, say).
+    static let maximumFieldBytes = 1 << 20
+    static let maximumFields = 1024
 
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
@@ -46,8 +52,13 @@ public struct CSVReader {
 
         var record = CSVRecord(fields: [], lines: [], columns: [])
         while true {
+            guard record.fields.count < Self.maximumFields else {
+                throw InputError(
+                    file: path, line: line, column: column, "more than \(Self.maximumFields) fields in a row")
+            }
             record.lines.append(line)
             record.columns.append(column)
+            fieldStart = (line, column)
             let endsRecord = try readField()
             guard let text = String(validating: field, as: UTF8.self) else {
                 throw InputError(
@@ -73,12 +84,12 @@ public struct CSVReader {
                 if byte == Self.quote {
                     if try peek() == Self.quote {
                         try consume()
-                        field.append(Self.quote)
+                        try append(Self.quote)
                     } else {
                         break
                     }
                 } else {
-                    field.append(byte)
+                    try append(byte)
                 }
             }
             switch try peek() {
@@ -109,9 +120,19 @@ public struct CSVReader {
                     "a quote inside an unquoted field (quote the whole field and double the quote)")
             default:
                 try consume()
-                field.append(byte)
+                try append(byte)
             }
         }
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) throws(InputError) {
+        guard field.count < Self.maximumFieldBytes else {
+            throw InputError(
+                file: path, line: fieldStart.line, column: fieldStart.column,
+                "a field longer than \(Self.maximumFieldBytes) bytes: not a secinfo file")
+        }
+        field.append(byte)
     }
 
     private mutating func consumeLineBreak() throws(InputError) {
@@ -169,11 +190,20 @@ public struct CSVReader {
             filled = 0
         }
         let (capacity, start, source) = (Swift.min(buffer.count, filled + readSize), filled, source)
-        let count = try buffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
+        let result = buffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
             do throws(InputError) {
                 return .success(try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[start..<capacity])))
             } catch { return .failure(error) }
-        }.get()
+        }
+        guard case .success(let count) = result else {
+            // A stream error (truncated or corrupt gzip, a size limit) is placed where the text had got to.
+            guard case .failure(var error) = result else { return }
+            if error.line == nil {
+                error.line = line
+                error.column = column
+            }
+            throw error
+        }
         if count == 0 { isAtEnd = true }
         filled += count
     }

@@ -1,13 +1,16 @@
-/// The format of an input or output file, told by its name; compression is told by the bytes (magic number).
+import SecurityInfo
+
+/// The format of an input or output file, told by its name (`.csv`, `.xml`, each optionally `.gz`).
 public enum FileFormat: String, Sendable {
     case csv, xml
 
-    /// The format of a file name: `.csv`, `.xml`, each optionally `.gz`. `nil` for any other name.
+    /// The format a file name says, or `nil` for any other name.
     public init?(fileName: String) {
-        let name = fileName.lowercased()
-        if name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") {
+        var name = fileName.lowercased()
+        if name.hasSuffix(".gz") { name.removeLast(3) }
+        if name.hasSuffix(".csv") {
             self = .csv
-        } else if name.hasSuffix(".xml") || name.hasSuffix(".xml.gz") {
+        } else if name.hasSuffix(".xml") {
             self = .xml
         } else {
             return nil
@@ -15,34 +18,158 @@ public enum FileFormat: String, Sendable {
     }
 }
 
-/// Opens the readers and writers for a path, whatever its format: the engine's one door to the formats.
+/// What a file is: its format, and whether its bytes are gzip (told by the magic number, not the name).
+public struct FileDescription: Sendable, Hashable {
+    public var format: FileFormat
+    public var isCompressed: Bool
+
+    public init(format: FileFormat, isCompressed: Bool) {
+        self.format = format
+        self.isCompressed = isCompressed
+    }
+}
+
+/// Opens the readers and writers for a path, whatever its format and compression: the engine's one door to the
+/// formats.
 public enum FormatRegistry {
-    public static func exportReader(path: String) throws(InputError) -> any ExportReader {
-        try CSVExportReader(source: try openSource(path: path))
-    }
+    /// The default of `--max-input-bytes`, per input file, after decompression: 4 GiB. The largest real tenants
+    /// hold a few million users; 2 million users with 3–4 methods each is about 0.5 GB of CSV and 1.2 GB of XML,
+    /// so this leaves room while stopping a gzip bomb after seconds of inflating.
+    public static let defaultMaximumInputBytes = 4 << 30
 
-    public static func exportWriter(for inputPath: String, sink: any ByteSink) throws(OutputError) -> any ExportWriter {
-        try CSVExportWriter(sink: sink)
-    }
-
-    public static func changeFile(path: String) throws(InputError) -> ChangeFile {
-        try CSVChangeFileReader.read(source: try openSource(path: path))
-    }
-
-    /// Opens a file as its format's byte stream. XML and gzip come with the formats issue; until then they are
-    /// refused plainly rather than misread.
-    static func openSource(path: String) throws(InputError) -> any ByteSource {
-        let source = try FileByteSource(path: path)
-        var magic = [UInt8](repeating: 0, count: 2)
-        let count = try magic.withUnsafeMutableBytes { (buffer) -> Result<Int, InputError> in
-            do throws(InputError) { return .success(try source.read(into: buffer)) } catch { return .failure(error) }
-        }.get()
-        if count == 2 && magic == [0x1F, 0x8B] {
-            throw InputError(file: path, line: 1, column: 1, "gzip-compressed input is not supported yet")
+    /// Tells a file's format (by name; by its first byte when the name says neither) and compression (by magic).
+    public static func describe(path: String) throws(InputError) -> FileDescription {
+        let head = try firstBytes(of: path, count: 2)
+        let isCompressed = head == gzipMagic
+        if let format = FileFormat(fileName: path) {
+            return FileDescription(format: format, isCompressed: isCompressed)
         }
-        if FileFormat(fileName: path) == .xml {
-            throw InputError(file: path, line: 1, column: 1, "XML input is not supported yet")
+        // A name that says neither: an XML document starts with `<` (after any white space or BOM).
+        let source = try openSource(path: path, maximumBytes: defaultMaximumInputBytes)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = try read(source, into: &buffer)
+        let first = buffer[..<count].first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        return FileDescription(format: first == UInt8(ascii: "<") ? .xml : .csv, isCompressed: isCompressed)
+    }
+
+    public static func exportReader(path: String, maximumBytes: Int = defaultMaximumInputBytes) throws(InputError)
+        -> any ExportReader
+    {
+        let description = try describe(path: path)
+        let source = try openSource(path: path, maximumBytes: maximumBytes)
+        switch description.format {
+        case .csv: return try CSVExportReader(source: source)
+        case .xml: return try XMLExportReader(source: source)
         }
-        return try FileByteSource(path: path)
+    }
+
+    /// A writer for an export in the given form; compressed output goes through gzip on its way to `sink`.
+    public static func exportWriter(_ description: FileDescription, path: String, sink: any ByteSink)
+        throws(OutputError) -> any ExportWriter
+    {
+        let sink = try outputSink(description, path: path, sink: sink)
+        switch description.format {
+        case .csv: return try CSVExportWriter(sink: sink)
+        case .xml: return try XMLExportWriter(sink: sink, path: path)
+        }
+    }
+
+    public static func changeFile(path: String, maximumBytes: Int = defaultMaximumInputBytes) throws(InputError)
+        -> ChangeFile
+    {
+        let description = try describe(path: path)
+        let source = try openSource(path: path, maximumBytes: maximumBytes)
+        switch description.format {
+        case .csv: return try CSVChangeFileReader.read(source: source)
+        case .xml: return try XMLChangeFileReader.read(source: source)
+        }
+    }
+
+    /// Writes a change file in the given form (for `secinfo convert`).
+    public static func writeChangeFile(
+        _ file: ChangeFile, _ description: FileDescription, path: String, sink: any ByteSink
+    )
+        throws(OutputError)
+    {
+        let sink = try outputSink(description, path: path, sink: sink)
+        switch description.format {
+        case .csv: try ChangeFileWriter.writeCSV(file, to: sink)
+        case .xml: try ChangeFileWriter.writeXML(file, to: sink, path: path)
+        }
+    }
+
+    /// Whether a file holds a change file rather than an export: a CSV header with an `operation` column, or an
+    /// XML root `<securityInfoChanges>`.
+    public static func holdsChanges(path: String) throws(InputError) -> Bool {
+        let source = try openSource(path: path, maximumBytes: defaultMaximumInputBytes)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = try read(source, into: &buffer)
+        let head = String(decoding: buffer[..<count], as: UTF8.self)
+        switch try describe(path: path).format {
+        case .xml: return head.contains("<securityInfoChanges")
+        case .csv:
+            let header = head.split(whereSeparator: \.isNewline).first ?? ""
+            return header.split(separator: ",").contains { $0.trimmingWhitespace.lowercased() == "operation" }
+        }
+    }
+
+    /// The file's bytes as its format reads them: inflated when gzip, and never more than `maximumBytes`.
+    static func openSource(path: String, maximumBytes: Int) throws(InputError) -> any ByteSource {
+        let file = try FileByteSource(path: path)
+        if try firstBytes(of: path, count: 2) == gzipMagic {
+            return try GzipSource(source: file, maximumBytes: maximumBytes)
+        }
+        return LimitedByteSource(source: file, maximumBytes: maximumBytes)
+    }
+
+    private static func outputSink(_ description: FileDescription, path: String, sink: any ByteSink)
+        throws(OutputError) -> any ByteSink
+    {
+        description.isCompressed ? try GzipSink(destination: sink, path: path) : sink
+    }
+
+    private static func firstBytes(of path: String, count: Int) throws(InputError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let read = try read(try FileByteSource(path: path), into: &buffer)
+        return Array(buffer[..<read])
+    }
+
+    /// Reads until the buffer is full or the source ends: a source may return fewer bytes than asked.
+    private static func read(_ source: any ByteSource, into buffer: inout [UInt8]) throws(InputError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let start = filled
+            let count = try buffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
+                do throws(InputError) {
+                    return .success(try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[start...])))
+                } catch { return .failure(error) }
+            }.get()
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+}
+
+/// A source that refuses to give more than `maximumBytes` (`--max-input-bytes` for uncompressed inputs).
+final class LimitedByteSource: ByteSource {
+    private let source: any ByteSource
+    private let maximumBytes: Int
+    private var total = 0
+
+    init(source: any ByteSource, maximumBytes: Int) {
+        self.source = source
+        self.maximumBytes = maximumBytes
+    }
+
+    var path: String { source.path }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        let count = try source.read(into: buffer)
+        total += count
+        if total > maximumBytes {
+            throw InputError(file: path, "is larger than \(maximumBytes) bytes (--max-input-bytes)")
+        }
+        return count
     }
 }

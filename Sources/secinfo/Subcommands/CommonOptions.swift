@@ -6,7 +6,7 @@ import SecurityInfoEngine
 struct CommonOptions: ParsableArguments {
     @Option(
         name: .customLong("export"), parsing: .upToNextOption,
-        help: "Tenant export files or folders (every .csv inside).")
+        help: "Tenant export files or folders (every .csv, .xml, .csv.gz, .xml.gz inside).")
     var exports: [String] = []
 
     @Option(help: "The policy file (JSON); without it, the built-in defaults for every tenant.")
@@ -24,12 +24,16 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print nothing on success but errors and warnings.")
     var quiet = false
 
+    @Option(help: "The most bytes any one input may give after decompression (a gzip bomb stops there).")
+    var maxInputBytes: Int = FormatLimits.defaultMaximumInputBytes
+
     @Option(help: "Worker queues (recorded; the parallel engine comes in a later release).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         if exports.isEmpty { throw ValidationError("give at least one --export file or folder") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if maxInputBytes < 1 { throw ValidationError("--max-input-bytes must be at least 1") }
     }
 
     func configuration(for command: BatchConfiguration.Command, changes: String? = nil) -> BatchConfiguration {
@@ -39,13 +43,14 @@ struct CommonOptions: ParsableArguments {
         configuration.tenants = Set(tenants)
         configuration.reveal = reveal
         configuration.workers = workers
+        configuration.maximumInputBytes = maxInputBytes
         return configuration
     }
 }
 
 /// Options of the commands that take a change file.
 struct ChangeOptions: ParsableArguments {
-    @Option(help: "The change file (CSV).")
+    @Option(help: "The change file (CSV or XML, gzipped or not).")
     var changes: String
 
     @Flag(help: "Let an add for a user the export does not hold create the user.")

@@ -1,0 +1,47 @@
+import SecurityInfoFormats
+
+/// `secinfo convert`: rewrites an export or a change file in another format (by the target's name, gzip when it
+/// ends `.gz`), losing nothing of the model. The kind of file is told by its content.
+public enum Conversion {
+    public struct Result: Sendable {
+        /// "export" or "change file".
+        public var kind: String
+        /// Users (export) or changes (change file) written.
+        public var count: Int
+    }
+
+    public static func run(from source: String, to target: String, maximumInputBytes: Int) throws(BatchError) -> Result
+    {
+        guard let format = FileFormat(fileName: target) else {
+            throw .usage("\(target): name the target .csv, .xml, .csv.gz or .xml.gz")
+        }
+        let description = FileDescription(format: format, isCompressed: target.lowercased().hasSuffix(".gz"))
+        do {
+            let sink = try AtomicFileSink(path: target)
+            let result: Result
+            if try FormatRegistry.holdsChanges(path: source) {
+                let changes = try FormatRegistry.changeFile(path: source, maximumBytes: maximumInputBytes)
+                try FormatRegistry.writeChangeFile(changes, description, path: target, sink: sink)
+                result = Result(kind: "change file", count: changes.rows.count)
+            } else {
+                var reader = try FormatRegistry.exportReader(path: source, maximumBytes: maximumInputBytes)
+                var writer = try FormatRegistry.exportWriter(description, path: target, sink: sink)
+                var count = 0
+                while let record = try reader.next() {
+                    try writer.write(record)
+                    count += 1
+                }
+                try writer.finish()
+                result = Result(kind: "export", count: count)
+            }
+            try sink.commit()
+            return result
+        } catch let error as InputError {
+            throw .input(error)
+        } catch let error as OutputError {
+            throw .output(error)
+        } catch {
+            throw .usage("\(error)")
+        }
+    }
+}

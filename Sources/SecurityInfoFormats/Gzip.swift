@@ -1,0 +1,153 @@
+internal import CZlib
+
+/// gzip's magic number: a stream is compressed when it starts with these bytes, whatever its name.
+let gzipMagic: [UInt8] = [0x1F, 0x8B]
+
+/// Reads a gzip stream (RFC 1952) from another source through zlib's inflate, one member after another.
+/// Owns its `z_stream` and input buffer (allocated once: zlib keeps pointers into both) and frees them on release.
+///
+/// A stream that ends inside a member is truncated; a member whose CRC or length does not match is corrupt; the
+/// decompressed total may not pass `maximumBytes`, so a gzip bomb stops early and in bounded memory.
+public final class GzipSource: ByteSource {
+    public var path: String { compressed.path }
+    private let compressed: any ByteSource
+    private let maximumBytes: Int
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputAtEnd = false
+    private var memberEnded = false
+    private var produced = 0
+
+    public init(source: any ByteSource, maximumBytes: Int, chunkSize: Int = 1 << 16) throws(InputError) {
+        compressed = source
+        self.maximumBytes = maximumBytes
+        input = .allocate(byteCount: max(chunkSize, 1), alignment: 1)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // 15 + 16: the largest window, with a gzip header and trailer rather than zlib's.
+        guard CZlib_inflateInit2(stream, 15 + 16) == Z_OK else {
+            stream.deallocate()
+            input.deallocate()
+            throw InputError(file: source.path, "cannot start the gzip decompressor")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        guard buffer.count > 0 else { return 0 }
+        while true {
+            if stream.pointee.avail_in == 0 && !inputAtEnd { try refill() }
+            if memberEnded {
+                // Another member may follow (concatenated gzip, as `cat a.gz b.gz` makes).
+                guard stream.pointee.avail_in > 0 else { return 0 }
+                guard inflateReset(stream) == Z_OK else {
+                    throw InputError(file: path, "cannot read the next gzip member")
+                }
+                memberEnded = false
+            }
+            if stream.pointee.avail_in == 0 && inputAtEnd { throw truncated() }
+
+            stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = UInt32(buffer.count)
+            let status = inflate(stream, Z_NO_FLUSH)
+            let count = buffer.count - Int(stream.pointee.avail_out)
+            switch status {
+            case Z_OK, Z_BUF_ERROR: break
+            case Z_STREAM_END: memberEnded = true
+            case Z_MEM_ERROR: throw InputError(file: path, "out of memory while decompressing")
+            default: throw InputError(file: path, "the gzip data is corrupt: \(zlibMessage ?? "zlib status \(status)")")
+            }
+            produced += count
+            if produced > maximumBytes {
+                throw InputError(
+                    file: path,
+                    "decompresses to more than \(maximumBytes) bytes (--max-input-bytes): refused as a possible gzip bomb"
+                )
+            }
+            if count > 0 { return count }
+        }
+    }
+
+    private var zlibMessage: String? { stream.pointee.msg.map { String(cString: $0) } }
+
+    private func truncated() -> InputError {
+        InputError(file: path, "the gzip stream is truncated: it ends inside a member")
+    }
+
+    private func refill() throws(InputError) {
+        let count = try compressed.read(into: input)
+        if count == 0 { inputAtEnd = true }
+        stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_in = UInt32(count)
+    }
+}
+
+/// Writes a gzip stream through zlib's deflate (level 6, as `gzip -6`) to another sink.
+/// Owns its `z_stream` and output buffer and frees them on release.
+public final class GzipSink: ByteSink {
+    private let destination: any ByteSink
+    private let path: String
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let output: UnsafeMutableRawBufferPointer
+    private var isFinished = false
+
+    public init(destination: any ByteSink, path: String, level: Int32 = 6, chunkSize: Int = 1 << 16)
+        throws(OutputError)
+    {
+        self.destination = destination
+        self.path = path
+        output = .allocate(byteCount: max(chunkSize, 64), alignment: 1)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard CZlib_deflateInit2(stream, level, 15 + 16, 8) == Z_OK else {
+            stream.deallocate()
+            output.deallocate()
+            throw OutputError(path: path, "cannot start the gzip compressor")
+        }
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+        output.deallocate()
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        // zlib takes a mutable pointer but only reads the input.
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = UInt32(bytes.count)
+        try deflateAll(flush: Z_NO_FLUSH)
+    }
+
+    /// Ends the gzip member (the trailer with CRC and length) and finishes the sink beneath.
+    public func finish() throws(OutputError) {
+        guard !isFinished else { return }
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+        try deflateAll(flush: Z_FINISH)
+        isFinished = true
+        try destination.finish()
+    }
+
+    private func deflateAll(flush: Int32) throws(OutputError) {
+        while true {
+            stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = UInt32(output.count)
+            let status = deflate(stream, flush)
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw OutputError(path: path, "compression failed (zlib status \(status))")
+            }
+            let count = output.count - Int(stream.pointee.avail_out)
+            if count > 0 { try destination.write(UnsafeRawBufferPointer(rebasing: output[..<count])) }
+            let isDone =
+                flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && count < output.count
+            if isDone { return }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import SecurityInfo
+
+/// Reads an XML change file (SPEC.md): `<securityInfoChanges version="1"><change id tenant user operation method
+/// methodId value expect/>`. Each change becomes a row in change-file form, so reports treat both formats alike.
+public enum XMLChangeFileReader {
+    /// The XML attribute of each change-file column, in `ChangeFile.columns` order.
+    static let attributes = ["id", "tenant", "user", "operation", "method", "methodId", "value", "expect"]
+
+    public static func read(source: any ByteSource) throws(InputError) -> ChangeFile {
+        let xml = try XMLReader(source: source)
+        var rows: [ChangeRow] = []
+        var lineOfID: [String: Int] = [:]
+        var sawRoot = false
+        while try xml.read() {
+            switch xml.kind {
+            case .element where xml.depth == 0:
+                guard xml.name == "securityInfoChanges" else {
+                    throw InputError(
+                        file: xml.path, line: xml.line, "the root element is <\(xml.name)>, not <securityInfoChanges>")
+                }
+                let version = try XMLAttributes.checked(of: xml, allowed: ["version"], required: ["version"])["version"]
+                guard version == "1" else {
+                    throw InputError(file: xml.path, line: xml.line, "unsupported version '\(version!)'")
+                }
+                sawRoot = true
+            case .element where xml.depth == 1 && xml.name == "change":
+                let line = xml.line
+                let values = try XMLAttributes.checked(of: xml, allowed: Set(attributes), required: [])
+                if !xml.isEmptyElement { try skipEmptyContent(of: xml) }
+                let fields = attributes.map { values[$0] ?? "" }
+                let request = ChangeRequest(
+                    line: line, changeID: String(fields[0].trimmingWhitespace),
+                    tenant: String(fields[1].trimmingWhitespace), user: String(fields[2].trimmingWhitespace),
+                    operation: fields[3], method: fields[4], methodID: fields[5], value: fields[6], expect: fields[7])
+                if !request.changeID.isEmpty {
+                    if let earlier = lineOfID[request.changeID] {
+                        throw InputError(
+                            file: xml.path, line: line,
+                            "change id '\(request.changeID)' is used again (first at line \(earlier))")
+                    }
+                    lineOfID[request.changeID] = line
+                }
+                rows.append(ChangeRow(request: request, fields: fields))
+            case .element:
+                throw InputError(file: xml.path, line: xml.line, "unexpected element <\(xml.name)> here")
+            case .text:
+                guard xml.value.allSatisfy(\.isWhitespace) else {
+                    throw InputError(file: xml.path, line: xml.line, "unexpected text here")
+                }
+            case .endElement:
+                break
+            case .other:
+                if xml.isEntityReference {
+                    throw InputError(file: xml.path, line: xml.line, "an entity reference is not allowed")
+                }
+            }
+        }
+        guard sawRoot else { throw InputError(file: source.path, line: 1, column: 1, "the document is empty") }
+        return ChangeFile(path: source.path, header: ChangeFile.columns, rows: rows)
+    }
+
+    /// A `<change>` written with a closing tag may hold white space only.
+    private static func skipEmptyContent(of xml: XMLReader) throws(InputError) {
+        while try xml.read() {
+            switch xml.kind {
+            case .endElement: return
+            case .text where xml.value.allSatisfy(\.isWhitespace): continue
+            default: throw InputError(file: xml.path, line: xml.line, "a <change> holds attributes only")
+            }
+        }
+    }
+}
+
+/// Writes a change file in either format, for `secinfo convert`.
+public enum ChangeFileWriter {
+    public static func writeCSV(_ file: ChangeFile, to sink: any ByteSink) throws(OutputError) {
+        var csv = CSVWriter(sink: sink)
+        try csv.write(ChangeFile.columns + file.extraColumns)
+        for row in file.rows { try csv.write(file.changeFileFields(of: row)) }
+        try sink.finish()
+    }
+
+    /// The XML form has the eight change-file attributes only: extra CSV columns do not go across.
+    public static func writeXML(_ file: ChangeFile, to sink: any ByteSink, path: String) throws(OutputError) {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoChanges version=\"1\">\n".utf8)
+        for row in file.rows {
+            bytes.append(contentsOf: "  <change".utf8)
+            for (attribute, value) in zip(XMLChangeFileReader.attributes, file.changeFileFields(of: row))
+            where !value.isEmpty {
+                bytes.append(contentsOf: " \(attribute)=\"".utf8)
+                try XMLEscaping.append(value, to: &bytes, inAttribute: true, path: path)
+                bytes.append(UInt8(ascii: "\""))
+            }
+            bytes.append(contentsOf: "/>\n".utf8)
+            if bytes.count > 1 << 16 {
+                try sink.write(bytes)
+                bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes.append(contentsOf: "</securityInfoChanges>\n".utf8)
+        try sink.write(bytes)
+        try sink.finish()
+    }
+}

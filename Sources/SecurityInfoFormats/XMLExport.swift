@@ -1,0 +1,219 @@
+import SecurityInfo
+
+/// Reads an XML tenant export (SPEC.md) as a stream of users:
+/// `<securityInfoExport version="1"><tenant id><user upn admin defaultMethod><method type id>value`.
+/// Unknown elements and attributes are errors, so nothing in the file is ignored silently.
+public struct XMLExportReader: ExportReader {
+    private let xml: XMLReader
+    private var tenant: String?
+    private var sawRoot = false
+    private var firstLines: [String: Int] = [:]
+
+    public var path: String { xml.path }
+
+    public init(source: any ByteSource) throws(InputError) {
+        xml = try XMLReader(source: source)
+    }
+
+    public mutating func next() throws(InputError) -> ExportRecord? {
+        while try xml.read() {
+            switch xml.kind {
+            case .element:
+                switch (xml.depth, xml.name) {
+                case (0, "securityInfoExport"):
+                    try checkRoot()
+                case (0, let name):
+                    throw error("the root element is <\(name)>, not <securityInfoExport>")
+                case (1, "tenant"):
+                    let attributes = try checkedAttributes(allowed: ["id"], required: ["id"])
+                    let id = attributes["id"]!
+                    guard TenantID.isValid(id) else {
+                        throw error("tenant '\(id)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
+                    }
+                    tenant = xml.isEmptyElement ? nil : id
+                case (2, "user"):
+                    return try readUser()
+                default:
+                    throw error("unexpected element <\(xml.name)> here")
+                }
+            case .endElement:
+                if xml.depth == 1 { tenant = nil }
+            case .text:
+                try checkBlank()
+            case .other:
+                try checkNotEntity()
+            }
+        }
+        guard sawRoot else { throw InputError(file: path, line: 1, column: 1, "the document is empty") }
+        return nil
+    }
+
+    private mutating func checkRoot() throws(InputError) {
+        let attributes = try checkedAttributes(allowed: ["version"], required: ["version"])
+        guard attributes["version"] == "1" else { throw error("unsupported version '\(attributes["version"]!)'") }
+        sawRoot = true
+    }
+
+    private mutating func readUser() throws(InputError) -> ExportRecord {
+        guard let tenant else { throw error("a <user> outside a <tenant>") }
+        let line = xml.line
+        let attributes = try checkedAttributes(allowed: ["upn", "admin", "defaultMethod"], required: ["upn"])
+        let name = attributes["upn"]!
+        guard !name.trimmingWhitespace.isEmpty else { throw error("the user's upn is empty") }
+        var user = User(name: name)
+        switch (attributes["admin"] ?? "false").lowercased() {
+        case "true": user.isAdmin = true
+        case "false": user.isAdmin = false
+        case let other: throw error("admin is '\(other)': expected true or false")
+        }
+        if let text = attributes["defaultMethod"], !text.isEmpty {
+            guard let value = DefaultMethod(token: text) else {
+                throw error(
+                    "defaultMethod '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
+                )
+            }
+            user.defaultMethod = value
+        }
+        let key = tenant + "\u{0}" + user.key
+        if let earlier = firstLines[key] {
+            throw error("user '\(name)' appears again (first at line \(earlier))")
+        }
+        firstLines[key] = line
+
+        var methodElements = 0
+        if !xml.isEmptyElement {
+            while try xml.read() {
+                switch xml.kind {
+                case .element where xml.depth == 3 && xml.name == "method":
+                    user.methods.append(try readMethod())
+                    methodElements += 1
+                case .element:
+                    throw error("unexpected element <\(xml.name)> in a <user>")
+                case .endElement:
+                    return ExportRecord(tenant: tenant, user: user, line: line, rowCount: max(methodElements, 1))
+                case .text:
+                    try checkBlank()
+                case .other:
+                    try checkNotEntity()
+                }
+            }
+            throw error("the file ends inside a <user>")
+        }
+        return ExportRecord(tenant: tenant, user: user, line: line, rowCount: 1)
+    }
+
+    private mutating func readMethod() throws(InputError) -> MethodInstance {
+        let attributes = try checkedAttributes(allowed: ["type", "id"], required: ["type"])
+        guard let kind = MethodKind(token: attributes["type"]!) else {
+            throw error("unknown method type '\(attributes["type"]!)'")
+        }
+        var value = ""
+        if !xml.isEmptyElement {
+            reading: while try xml.read() {
+                switch xml.kind {
+                case .text: value += xml.value
+                case .endElement: break reading
+                case .element: throw error("unexpected element <\(xml.name)> in a <method>")
+                case .other: try checkNotEntity()
+                }
+            }
+        }
+        return MethodInstance(kind: kind, id: attributes["id"] ?? "", value: value)
+    }
+
+    private func checkedAttributes(allowed: Set<String>, required: [String]) throws(InputError) -> [String: String] {
+        try XMLAttributes.checked(of: xml, allowed: allowed, required: required)
+    }
+
+    private func checkBlank() throws(InputError) {
+        guard xml.value.allSatisfy(\.isWhitespace) else { throw error("unexpected text here") }
+    }
+
+    private func checkNotEntity() throws(InputError) {
+        if xml.isEntityReference { throw error("an entity reference is not allowed") }
+    }
+
+    private func error(_ message: String) -> InputError { InputError(file: path, line: xml.line, message) }
+}
+
+/// The attributes of an element, checked against what the format allows.
+enum XMLAttributes {
+    static func checked(of xml: XMLReader, allowed: Set<String>, required: [String]) throws(InputError)
+        -> [String: String]
+    {
+        var attributes: [String: String] = [:]
+        for (name, value) in xml.attributes() {
+            guard allowed.contains(name) else {
+                throw InputError(
+                    file: xml.path, line: xml.line,
+                    "unknown attribute '\(name)' on <\(xml.name)> (allowed: \(allowed.sorted().joined(separator: ", ")))"
+                )
+            }
+            attributes[name] = value
+        }
+        for name in required where attributes[name] == nil {
+            throw InputError(file: xml.path, line: xml.line, "<\(xml.name)> needs a '\(name)' attribute")
+        }
+        return attributes
+    }
+}
+
+/// Writes an XML tenant export as a stream, a `<tenant>` element for each run of one tenant's users.
+public struct XMLExportWriter: ExportWriter {
+    private let sink: any ByteSink
+    private let path: String
+    private var openTenant: String?
+    private var bytes: [UInt8] = []
+    public private(set) var written: [String: WrittenTotals] = [:]
+
+    public init(sink: any ByteSink, path: String) throws(OutputError) {
+        self.sink = sink
+        self.path = path
+        try sink.write(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n".utf8))
+    }
+
+    public mutating func write(_ record: ExportRecord) throws(OutputError) {
+        bytes.removeAll(keepingCapacity: true)
+        if openTenant != record.tenant {
+            if openTenant != nil { append("  </tenant>\n") }
+            append("  <tenant id=\"")
+            try escape(record.tenant, inAttribute: true)
+            append("\">\n")
+            openTenant = record.tenant
+        }
+        let user = record.user
+        append("    <user upn=\"")
+        try escape(user.name, inAttribute: true)
+        append("\" admin=\"\(user.isAdmin)\" defaultMethod=\"\(user.defaultMethod.rawValue)\"")
+        if user.methods.isEmpty {
+            append("/>\n")
+        } else {
+            append(">\n")
+            for method in user.methods {
+                append("      <method type=\"\(method.kind.rawValue)\"")
+                if !method.id.isEmpty {
+                    append(" id=\"")
+                    try escape(method.id, inAttribute: true)
+                    append("\"")
+                }
+                append(">")
+                try escape(method.value, inAttribute: false)
+                append("</method>\n")
+            }
+            append("    </user>\n")
+        }
+        try sink.write(bytes)
+        written[record.tenant, default: WrittenTotals()].count(user)
+    }
+
+    public mutating func finish() throws(OutputError) {
+        try sink.write(Array(((openTenant == nil ? "" : "  </tenant>\n") + "</securityInfoExport>\n").utf8))
+        try sink.finish()
+    }
+
+    private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    private mutating func escape(_ text: String, inAttribute: Bool) throws(OutputError) {
+        try XMLEscaping.append(text, to: &bytes, inAttribute: inAttribute, path: path)
+    }
+}

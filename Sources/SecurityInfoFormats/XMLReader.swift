@@ -1,0 +1,142 @@
+internal import CLibXML2
+
+/// A pull parser over one XML byte stream: libxml2's `xmlTextReader`, fed through `xmlReaderForIO` from a
+/// `ByteSource` (so gzip, truncation and size limits stay in Swift), with the network off, no entity substitution,
+/// no DTD loading, and any DOCTYPE refused outright: secinfo's formats have none, and XXE and entity bombs need one.
+/// Owns the reader and frees it on release. One reader per thread.
+final class XMLReader {
+    enum NodeKind: Equatable {
+        case element, endElement, text, other
+    }
+
+    /// What the C callbacks share with Swift: the byte source, and the first error either side met.
+    private final class Context {
+        let source: any ByteSource
+        var prologGuard = XMLPrologGuard()
+        var sourceError: InputError?
+        var parseError: (message: String, line: Int, column: Int)?
+        init(source: any ByteSource) { self.source = source }
+    }
+
+    let path: String
+    private let reader: xmlTextReaderPtr
+    private let context: Unmanaged<Context>
+
+    init(source: any ByteSource) throws(InputError) {
+        _ = Self.initializeLibrary
+        path = source.path
+        context = Unmanaged.passRetained(Context(source: source))
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+                | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        guard
+            let reader = xmlReaderForIO(
+                { context, buffer, length in
+                    let box = Unmanaged<Context>.fromOpaque(context!).takeUnretainedValue()
+                    do throws(InputError) {
+                        let count = try box.source.read(
+                            into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
+                        try box.prologGuard.inspect(
+                            UnsafeRawBufferPointer(start: buffer, count: count), path: box.source.path)
+                        return Int32(count)
+                    } catch {
+                        box.sourceError = box.sourceError ?? error
+                        return -1
+                    }
+                }, nil, context.toOpaque(), source.path, "UTF-8", options)
+        else {
+            context.release()
+            throw InputError(file: source.path, "cannot start the XML reader")
+        }
+        self.reader = reader
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { context, error in
+                guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+                let box = Unmanaged<Context>.fromOpaque(context).takeUnretainedValue()
+                guard box.parseError == nil else { return }
+                let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+                box.parseError = (
+                    message.trimmingTrailingNewlines, Int(error.pointee.line), Int(error.pointee.int2)
+                )
+            }, context.toOpaque())
+    }
+
+    deinit {
+        xmlFreeTextReader(reader)
+        context.release()
+    }
+
+    /// libxml2 must be initialised once before any thread uses it.
+    private static let initializeLibrary: Void = { xmlInitParser() }()
+
+    /// Moves to the next node; `false` at the end of the document.
+    func read() throws(InputError) -> Bool {
+        let status = xmlTextReaderRead(reader)
+        let box = context.takeUnretainedValue()
+        if var error = box.sourceError {
+            if error.line == nil { error.line = line }
+            throw error
+        }
+        if let error = box.parseError {
+            throw InputError(file: path, line: error.line, column: error.column > 0 ? error.column : nil, error.message)
+        }
+        if status < 0 { throw InputError(file: path, line: line, "malformed XML") }
+        if status == 1 && xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
+            throw InputError(
+                file: path, line: line,
+                "a DOCTYPE is not allowed: secinfo's XML formats have none (no DTDs, no entities)")
+        }
+        return status == 1
+    }
+
+    var kind: NodeKind {
+        switch Int(xmlTextReaderNodeType(reader)) {
+        case Int(XML_READER_TYPE_ELEMENT.rawValue): .element
+        case Int(XML_READER_TYPE_END_ELEMENT.rawValue): .endElement
+        case Int(XML_READER_TYPE_TEXT.rawValue), Int(XML_READER_TYPE_CDATA.rawValue): .text
+        case Int(XML_READER_TYPE_WHITESPACE.rawValue), Int(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue): .text
+        case Int(XML_READER_TYPE_ENTITY_REFERENCE.rawValue), Int(XML_READER_TYPE_ENTITY.rawValue):
+            .other
+        default: .other
+        }
+    }
+
+    /// Whether the node is an entity reference the parser left unexpanded (only predefined entities are allowed).
+    var isEntityReference: Bool {
+        xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue)
+    }
+
+    var name: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+    var value: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
+
+    /// The line of the current node (the parser's line where the node has none).
+    var line: Int {
+        if let node = xmlTextReaderCurrentNode(reader) {
+            let line = xmlGetLineNo(node)
+            if line > 0 { return Int(line) }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+
+    /// The attributes of the current element, in document order.
+    func attributes() -> [(name: String, value: String)] {
+        var attributes: [(String, String)] = []
+        guard xmlTextReaderMoveToFirstAttribute(reader) == 1 else { return [] }
+        repeat {
+            attributes.append((name, value))
+        } while xmlTextReaderMoveToNextAttribute(reader) == 1
+        xmlTextReaderMoveToElement(reader)
+        return attributes
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingNewlines: String {
+        var text = self
+        while text.last?.isNewline == true { text.removeLast() }
+        return text
+    }
+}
