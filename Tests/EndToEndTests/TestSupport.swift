@@ -18,7 +18,9 @@ enum SecInfo {
         return testBinary.deletingLastPathComponent().appendingPathComponent("secinfo")
     }()
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> SecInfoRun {
+    /// Runs the binary; a run still going after `timeout` seconds is killed and fails the test (a hang guard for
+    /// hostile inputs, not a timing assertion).
+    static func run(_ arguments: [String], in directory: URL? = nil, timeout: Double = 120) throws -> SecInfoRun {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure("secinfo is not built at \(binary.path): run `swift build` first (Scripts/test does)")
         }
@@ -32,10 +34,17 @@ enum SecInfo {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Read both pipes to the end before waiting, so a full pipe never blocks the child.
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal {
+            throw TestFailure(
+                "secinfo \(arguments.joined(separator: " ")) was killed after \(timeout) s or by a signal")
+        }
         return SecInfoRun(
             exitCode: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
             standardError: String(decoding: errorData, as: UTF8.self))
@@ -54,6 +63,7 @@ enum Fixtures {
     static let samples = repository.appendingPathComponent("Samples")
     static let scenarioA = folder.appendingPathComponent("scenario-a")
     static let broken = folder.appendingPathComponent("broken")
+    static let hostile = folder.appendingPathComponent("hostile")
 
     static func path(_ base: URL, _ components: String...) -> String {
         components.reduce(base) { $0.appendingPathComponent($1) }.path
@@ -82,6 +92,12 @@ final class Workspace {
     func write(_ text: String, to name: String) throws -> String {
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         return path(name)
+    }
+
+    /// Whether a file starts with gzip's magic number.
+    func isGzip(_ name: String) throws -> Bool {
+        let data = try Data(contentsOf: url.appendingPathComponent(name))
+        return data.prefix(2) == Data([0x1F, 0x8B])
     }
 
     func contents(of name: String) -> [String] {

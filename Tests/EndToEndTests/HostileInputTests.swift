@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Hostile and broken files (issue 3): each stops the run with exit 2 and a message naming the file and line
+/// (and column where known), quickly, and leaves nothing in the output or report folder.
+@Suite("Hostile and broken input")
+struct HostileInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var fixture: String
+        var isChangeFile = false
+        /// What the message must name: `file:line` or `file:line:column`.
+        var location: String
+        var words: String
+        var testDescription: String { fixture }
+    }
+
+    static let cases: [Case] = [
+        Case(fixture: "xxe.xml", location: "xxe.xml:2:1", words: "DOCTYPE is not allowed"),
+        Case(fixture: "billion-laughs.xml", location: "billion-laughs.xml:2:1", words: "DOCTYPE is not allowed"),
+        Case(fixture: "bomb.csv.gz", location: "bomb.csv.gz:", words: "--max-input-bytes"),
+        Case(fixture: "truncated.csv.gz", location: "truncated.csv.gz:3:", words: "truncated"),
+        Case(fixture: "bad-crc.csv.gz", location: "bad-crc.csv.gz:1:", words: "incorrect data check"),
+        Case(fixture: "trailing-garbage.csv.gz", location: "trailing-garbage.csv.gz:", words: "corrupt"),
+        Case(fixture: "unclosed-tag.xml", location: "unclosed-tag.xml:6:", words: "mismatch"),
+        Case(fixture: "wrong-root.xml", location: "wrong-root.xml:2", words: "root element"),
+        Case(fixture: "unknown-element.xml", location: "unknown-element.xml:6", words: "<password>"),
+        Case(fixture: "unknown-attribute.xml", location: "unknown-attribute.xml:4", words: "'manager'"),
+        Case(
+            fixture: "unknown-change-attribute.xml", isChangeFile: true, location: "unknown-change-attribute.xml:4",
+            words: "'methd'"),
+        Case(fixture: "invalid-utf8.xml", location: "invalid-utf8.xml:5:", words: "UTF-8"),
+        Case(fixture: "bad-tenant.xml", location: "bad-tenant.xml:3", words: "../../etc"),
+    ]
+
+    @Test("exit 2, the file and line named, nothing written", arguments: cases)
+    func refused(_ testCase: Case) throws {
+        let workspace = try Workspace()
+        let fixture = Fixtures.path(Fixtures.hostile, testCase.fixture)
+        let exports = testCase.isChangeFile ? Fixtures.path(Fixtures.scenarioA, "exports") : fixture
+        let changes = testCase.isChangeFile ? fixture : Fixtures.path(Fixtures.scenarioA, "changes-clean.csv")
+        // The bomb expands to 200 MB; a 20 MB limit keeps the (debug) test quick.
+        let run = try SecInfo.run(
+            [
+                "apply", "--export", exports, "--changes", changes, "--output", workspace.path("out"),
+                "--report", workspace.path("report"), "--max-input-bytes", "20000000",
+            ], timeout: 60)
+        #expect(run.exitCode == 2, "\(run.standardOutput)")
+        #expect(run.standardError.contains(testCase.location), "\(run.standardError)")
+        #expect(run.standardError.contains(testCase.words), "\(run.standardError)")
+        #expect(!run.standardError.contains("root:"), "a file's content leaked into the message")
+        #expect(workspace.contents(of: "out").isEmpty)
+        #expect(workspace.contents(of: "report").isEmpty)
+    }
+
+    @Test("a gzip of two members (as `cat a.gz b.gz` makes) is read whole")
+    func twoMembers() throws {
+        let workspace = try Workspace()
+        let run = try SecInfo.run([
+            "validate", "--export", Fixtures.path(Fixtures.hostile, "two-members.csv.gz"),
+            "--report", workspace.path("report"),
+        ])
+        #expect(run.exitCode == 0, "\(run.standardError)")
+        let summary = try readSummary(workspace.path("report"))
+        #expect(summary.int(at: "tenants.alpha.users.before") == 3)
+    }
+
+    @Test("the invalid UTF-8 CSV is refused too, at its cell")
+    func invalidUTF8CSV() throws {
+        let run = try SecInfo.run([
+            "validate", "--export", Fixtures.path(Fixtures.broken, "invalid-utf8.csv"),
+        ])
+        #expect(run.exitCode == 2)
+        #expect(run.standardError.contains("invalid-utf8.csv:2:40"))
+    }
+}
