@@ -25,9 +25,8 @@ public final class GzipSource: ByteSource {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // 15 + 16: the largest window, with a gzip header and trailer rather than zlib's.
+        // On failure every stored property is set, so deinit runs and frees them: freeing here would free twice.
         guard CZlib_inflateInit2(stream, 15 + 16) == Z_OK else {
-            stream.deallocate()
-            input.deallocate()
             throw InputError(file: source.path, "cannot start the gzip decompressor")
         }
     }
@@ -104,10 +103,9 @@ public final class GzipSink: ByteSink {
         output = .allocate(byteCount: max(chunkSize, 64), alignment: 1)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
+        // On failure every stored property is set, so deinit runs and frees them: freeing here would free twice.
         guard CZlib_deflateInit2(stream, level, 15 + 16, 8) == Z_OK else {
-            stream.deallocate()
-            output.deallocate()
-            throw OutputError(path: path, "cannot start the gzip compressor")
+            throw OutputError(path: path, "cannot start the gzip compressor (level \(level))")
         }
     }
 

@@ -102,14 +102,17 @@ public enum FormatRegistry {
     /// XML root `<securityInfoChanges>`.
     public static func holdsChanges(path: String) throws(InputError) -> Bool {
         let source = try openSource(path: path, maximumBytes: defaultMaximumInputBytes)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = try read(source, into: &buffer)
-        let head = String(decoding: buffer[..<count], as: UTF8.self)
         switch try describe(path: path).format {
-        case .xml: return head.contains("<securityInfoChanges")
+        case .xml:
+            let xml = try XMLReader(source: source)
+            while try xml.read() {
+                if xml.kind == .element { return xml.name == "securityInfoChanges" }
+            }
+            return false
         case .csv:
-            let header = head.split(whereSeparator: \.isNewline).first ?? ""
-            return header.split(separator: ",").contains { $0.trimmingWhitespace.lowercased() == "operation" }
+            var csv = CSVReader(source: source)
+            let header = try csv.next()?.fields ?? []
+            return header.contains { $0.trimmingWhitespace.lowercased() == "operation" }
         }
     }
 

@@ -2,6 +2,10 @@
 /// controls) are an error rather than a silently broken file.
 enum XMLEscaping {
     static func append(_ text: String, to bytes: inout [UInt8], inAttribute: Bool, path: String) throws(OutputError) {
+        // U+FFFE and U+FFFF are no XML characters either; their UTF-8 starts EF BF.
+        if text.utf8.contains(0xEF), text.unicodeScalars.contains(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
+            throw OutputError(path: path, "a value holds U+FFFE or U+FFFF, which XML 1.0 cannot carry")
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): bytes.append(contentsOf: Array("&amp;".utf8))

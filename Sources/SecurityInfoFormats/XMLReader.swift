@@ -2,7 +2,8 @@ internal import CLibXML2
 
 /// A pull parser over one XML byte stream: libxml2's `xmlTextReader`, fed through `xmlReaderForIO` from a
 /// `ByteSource` (so gzip, truncation and size limits stay in Swift), with the network off, no entity substitution,
-/// no DTD loading, and any DOCTYPE refused outright: secinfo's formats have none, and XXE and entity bombs need one.
+/// no DTD loading, and any DOCTYPE refused outright (by `XMLByteScanner`, before the parser sees it, and again here):
+/// secinfo's formats have none, and XXE and entity bombs need one.
 /// Owns the reader and frees it on release. One reader per thread.
 final class XMLReader {
     enum NodeKind: Equatable {
@@ -12,7 +13,7 @@ final class XMLReader {
     /// What the C callbacks share with Swift: the byte source, and the first error either side met.
     private final class Context {
         let source: any ByteSource
-        var prologGuard = XMLPrologGuard()
+        var scanner = XMLByteScanner()
         var sourceError: InputError?
         var parseError: (message: String, line: Int, column: Int)?
         init(source: any ByteSource) { self.source = source }
@@ -34,10 +35,17 @@ final class XMLReader {
                 { context, buffer, length in
                     let box = Unmanaged<Context>.fromOpaque(context!).takeUnretainedValue()
                     do throws(InputError) {
-                        let count = try box.source.read(
-                            into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
-                        try box.prologGuard.inspect(
-                            UnsafeRawBufferPointer(start: buffer, count: count), path: box.source.path)
+                        // Fill the parser's buffer: a short read (a pipe, an inflater) could split its first look
+                        // at the encoding, a BOM say.
+                        let buffer = UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))
+                        var count = 0
+                        while count < buffer.count {
+                            let read = try box.source.read(
+                                into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+                            if read == 0 { break }
+                            count += read
+                        }
+                        try box.scanner.scan(UnsafeRawBufferPointer(rebasing: buffer[..<count]), path: box.source.path)
                         return Int32(count)
                     } catch {
                         box.sourceError = box.sourceError ?? error
@@ -82,6 +90,9 @@ final class XMLReader {
             throw InputError(file: path, line: error.line, column: error.column > 0 ? error.column : nil, error.message)
         }
         if status < 0 { throw InputError(file: path, line: line, "malformed XML") }
+        if status == 1 && xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+            elementLine = box.scanner.nextElementLine()
+        }
         if status == 1 && xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
             throw InputError(
                 file: path, line: line,
@@ -112,11 +123,16 @@ final class XMLReader {
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
     var value: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
 
-    /// The line of the current node (the parser's line where the node has none).
+    private var elementLine: Int?
+
+    /// The line of the current node: for an element, the line its start tag begins on (from the byte scanner);
+    /// for text, the line of its first character that is not white space; otherwise the line the parser reached.
     var line: Int {
-        if let node = xmlTextReaderCurrentNode(reader) {
-            let line = xmlGetLineNo(node)
-            if line > 0 { return Int(line) }
+        if kind == .element, let elementLine { return elementLine }
+        if kind == .text, let node = xmlTextReaderCurrentNode(reader) {
+            // libxml2 stamps a text node with the line where it ends.
+            let end = Int(xmlGetLineNo(node))
+            if end > 0 { return end - value.drop(while: \.isWhitespace).count(where: \.isNewline) }
         }
         return Int(xmlTextReaderGetParserLineNumber(reader))
     }
