@@ -141,7 +141,7 @@ struct BatchRun {
 
     private mutating func recordInput(_ path: String, role: String) throws(BatchError) {
         do {
-            let digest = try FileDigest.sha256(path: path)
+            let digest = try FileDigest.sha256(path: path, maximumBytes: configuration.maximumInputBytes)
             inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
         } catch { throw .input(error) }
     }

@@ -17,6 +17,9 @@ public final class GzipSource: ByteSource {
     private var inputAtEnd = false
     private var memberEnded = false
     private var produced = 0
+    /// An error met by a call that also produced bytes: those bytes are handed out first, so that the error is
+    /// placed after them (at the line the text had reached).
+    private var pendingError: InputError?
 
     public init(source: any ByteSource, maximumBytes: Int, chunkSize: Int = 1 << 16) throws(InputError) {
         compressed = source
@@ -39,6 +42,7 @@ public final class GzipSource: ByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         guard buffer.count > 0 else { return 0 }
+        if let pendingError { throw pendingError }
         while true {
             if stream.pointee.avail_in == 0 && !inputAtEnd { try refill() }
             if memberEnded {
@@ -58,9 +62,12 @@ public final class GzipSource: ByteSource {
             switch status {
             case Z_OK, Z_BUF_ERROR: break
             case Z_STREAM_END: memberEnded = true
-            case Z_MEM_ERROR: throw InputError(file: path, "out of memory while decompressing")
-            default: throw InputError(file: path, "the gzip data is corrupt: \(zlibMessage ?? "zlib status \(status)")")
+            case Z_MEM_ERROR: pendingError = InputError(file: path, "out of memory while decompressing")
+            default:
+                pendingError = InputError(
+                    file: path, "the gzip data is corrupt: \(zlibMessage ?? "zlib status \(status)")")
             }
+            if let pendingError, count == 0 { throw pendingError }
             produced += count
             if produced > maximumBytes {
                 throw InputError(

@@ -19,7 +19,7 @@ struct HostileInputTests {
         Case(fixture: "billion-laughs.xml", location: "billion-laughs.xml:2:1", words: "DOCTYPE is not allowed"),
         Case(fixture: "bomb.csv.gz", location: "bomb.csv.gz:", words: "--max-input-bytes"),
         Case(fixture: "truncated.csv.gz", location: "truncated.csv.gz:3:", words: "truncated"),
-        Case(fixture: "bad-crc.csv.gz", location: "bad-crc.csv.gz:1:", words: "incorrect data check"),
+        Case(fixture: "bad-crc.csv.gz", location: "bad-crc.csv.gz:4:1", words: "incorrect data check"),
         Case(fixture: "trailing-garbage.csv.gz", location: "trailing-garbage.csv.gz:", words: "corrupt"),
         Case(fixture: "unclosed-tag.xml", location: "unclosed-tag.xml:6:", words: "mismatch"),
         Case(fixture: "wrong-root.xml", location: "wrong-root.xml:2", words: "root element"),
