@@ -52,6 +52,8 @@ struct BatchRun {
     var totals: [String: TenantTotals] = [:]
     /// Where each tenant's last user is: the export file, and the user's position in it.
     var lastUserOfTenant: [String: (file: Int, position: Int)] = [:]
+    /// Per export file, the users the first reading could not rule out as repeated; the second confirms them.
+    var unconfirmedRepeats: [Set<String>] = []
 
     init(configuration: BatchConfiguration, logger: Logger) throws(BatchError) {
         self.configuration = configuration
@@ -199,6 +201,7 @@ struct BatchRun {
                             createUsers: configuration.createUsers)
                     }
                 }
+                unconfirmedRepeats.append(reader.unconfirmedRepeats)
             } catch { throw .input(error) }
         }
 
@@ -289,7 +292,8 @@ struct BatchRun {
                     writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
                 }
                 var reader = try FormatRegistry.exportReader(
-                    path: path, maximumBytes: configuration.maximumInputBytes)
+                    path: path, maximumBytes: configuration.maximumInputBytes,
+                    confirming: unconfirmedRepeats[fileIndex])
                 var position = 0
                 while var record = try reader.next() {
                     let tenant = record.tenant

@@ -32,6 +32,12 @@ public enum Conversion {
                     count += 1
                 }
                 try writer.finish()
+                // Users the reading could not rule out as repeated are confirmed by a second, before any commit.
+                if !reader.unconfirmedRepeats.isEmpty {
+                    var check = try FormatRegistry.exportReader(
+                        path: source, maximumBytes: maximumInputBytes, confirming: reader.unconfirmedRepeats)
+                    while try check.next() != nil {}
+                }
                 result = Result(kind: "export", count: count)
             }
             try sink.commit()

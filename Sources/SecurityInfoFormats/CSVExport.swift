@@ -7,12 +7,16 @@ public struct CSVExportReader: ExportReader {
     private let tenantColumn, userColumn, adminColumn, defaultMethodColumn, methodColumn, methodIDColumn,
         valueColumn: ColumnIndex.Column
     private var pending: CSVRecord?
-    /// The first line of every user seen, to tell a user whose rows are apart.
-    private var firstLines: [String: Int] = [:]
+    /// Tells a user whose rows are apart, in bounded memory.
+    private let runs: UserRunIndex
 
     public var path: String { csv.path }
 
-    public init(source: any ByteSource) throws(InputError) {
+    public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
+
+    /// - Parameter confirming: users an earlier reading left unconfirmed (`unconfirmedRepeats`).
+    public init(source: any ByteSource, confirming: Set<String> = []) throws(InputError) {
+        runs = UserRunIndex(confirming: confirming)
         csv = CSVReader(source: source)
         guard let header = try csv.next() else {
             throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row")
@@ -45,11 +49,10 @@ public struct CSVExportReader: ExportReader {
         var user = User(
             name: name, isAdmin: try admin(of: first), defaultMethod: try defaultMethod(of: first))
         let key = tenant + "\u{0}" + user.key
-        if let earlier = firstLines[key] {
+        if let earlier = runs.startRun(key: key, line: first.line) {
             throw error(
                 at: userColumn, in: first, "the rows of user '\(name)' are apart: they began at line \(earlier)")
         }
-        firstLines[key] = first.line
 
         var rowCount = 0
         var record = first

@@ -91,14 +91,15 @@ public enum FormatRegistry {
         return FileDescription(format: first == UInt8(ascii: "<") ? .xml : .csv, isCompressed: isCompressed)
     }
 
-    public static func exportReader(path: String, maximumBytes: Int = defaultMaximumInputBytes) throws(InputError)
-        -> any ExportReader
-    {
+    /// - Parameter confirming: users an earlier reading of the file left unconfirmed as repeats.
+    public static func exportReader(
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String> = []
+    ) throws(InputError) -> any ExportReader {
         let description = try describe(path: path)
         let source = try openSource(path: path, maximumBytes: maximumBytes)
         switch description.format {
-        case .csv: return try CSVExportReader(source: source)
-        case .xml: return try XMLExportReader(source: source)
+        case .csv: return try CSVExportReader(source: source, confirming: confirming)
+        case .xml: return try XMLExportReader(source: source, confirming: confirming)
         }
     }
 

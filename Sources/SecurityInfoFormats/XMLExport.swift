@@ -7,11 +7,15 @@ public struct XMLExportReader: ExportReader {
     private let xml: XMLReader
     private var tenant: String?
     private var sawRoot = false
-    private var firstLines: [String: Int] = [:]
+    /// Tells a user repeated in a tenant, in bounded memory.
+    private let runs: UserRunIndex
 
     public var path: String { xml.path }
+    public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
 
-    public init(source: any ByteSource) throws(InputError) {
+    /// - Parameter confirming: users an earlier reading left unconfirmed (`unconfirmedRepeats`).
+    public init(source: any ByteSource, confirming: Set<String> = []) throws(InputError) {
+        runs = UserRunIndex(confirming: confirming)
         xml = try XMLReader(source: source)
     }
 
@@ -75,10 +79,9 @@ public struct XMLExportReader: ExportReader {
             user.defaultMethod = value
         }
         let key = tenant + "\u{0}" + user.key
-        if let earlier = firstLines[key] {
+        if let earlier = runs.startRun(key: key, line: line) {
             throw error("user '\(name)' appears again (first at line \(earlier))")
         }
-        firstLines[key] = line
 
         var methodElements = 0
         if !xml.isEmptyElement {

@@ -108,3 +108,30 @@ struct BatchTests {
         #expect(leftovers.isEmpty)
     }
 }
+
+/// Rows of one user far apart in a large export: past the readers' exact index, so found by the second reading.
+@Suite("Batch: large exports")
+struct LargeExportTests {
+    @Test("a user's rows apart after 70,000 users stop the run with both lines named, nothing written")
+    func rowsApartPastTheExactIndex() throws {
+        let folder = try BatchTests.Folder()
+        var text = "tenant,user,admin,default_method,method,method_id,value\n"
+        text += "t1,early@t1.test,false,none,email,,early@home.example\n"
+        for index in 0..<70_000 { text += "t1,u\(index)@t1.test,false,none,,,\n" }
+        text += "t1,early@t1.test,false,none,fido2,k1,Key\n"
+        let export = try folder.write("big.csv", text)
+        let changes = try folder.write("changes.csv", "change_id,tenant,user,operation\n")
+        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
+        configuration.outputDirectory = folder.file("out")
+        let error = try #require(throws: BatchError.self) {
+            try Batch.run(configuration, logger: Logger(label: "test"))
+        }
+        guard case .input(let input) = error else {
+            Issue.record("expected an input error, got \(error)")
+            return
+        }
+        #expect(input.line == 70_003)
+        #expect(input.message.contains("line 2"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true)
+    }
+}

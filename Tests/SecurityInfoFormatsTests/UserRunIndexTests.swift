@@ -1,0 +1,56 @@
+import Testing
+
+@testable import SecurityInfoFormats
+
+/// The index that tells a user whose rows are apart, exactly for a file's first users and through a Bloom filter
+/// and a confirming second reading past them.
+@Suite("User run index")
+struct UserRunIndexTests {
+    /// Reads a sequence of user runs as the readers do; returns the first repeat found and the unconfirmed users.
+    func read(_ keys: [String], confirming: Set<String> = [], capacity: Int, bits: Int) -> (
+        repeat: (line: Int, earlier: Int)?, unconfirmed: Set<String>
+    ) {
+        let index = UserRunIndex(confirming: confirming, exactCapacity: capacity, filterBits: bits)
+        for (offset, key) in keys.enumerated() {
+            if let earlier = index.startRun(key: key, line: offset + 1) {
+                return ((offset + 1, earlier), index.unconfirmed)
+            }
+        }
+        return (nil, index.unconfirmed)
+    }
+
+    @Test("within the exact capacity a repeat is found at once, with both lines")
+    func exactRepeat() {
+        let result = read(["a", "b", "c", "b"], capacity: 10, bits: 1 << 16)
+        #expect(result.repeat?.line == 4 && result.repeat?.earlier == 2)
+    }
+
+    @Test("past the capacity a repeat is left unconfirmed, then confirmed by a second reading with both lines")
+    func repeatPastCapacity() {
+        let keys = (1...50).map { "user\($0)" } + ["user7"]
+        let first = read(keys, capacity: 8, bits: 1 << 16)
+        #expect(first.repeat == nil)
+        #expect(first.unconfirmed.contains("user7"))
+        let second = read(keys, confirming: first.unconfirmed, capacity: 8, bits: 1 << 16)
+        #expect(second.repeat?.line == 51 && second.repeat?.earlier == 7)
+    }
+
+    @Test("users the filter cannot rule out are cleared by the second reading when they do not repeat")
+    func falsePositivesClear() {
+        // 64 bits for 300 users: nearly every user is a false positive.
+        let keys = (1...300).map { "user\($0)" }
+        let first = read(keys, capacity: 4, bits: 64)
+        #expect(first.repeat == nil)
+        #expect(first.unconfirmed.count > 100)
+        let second = read(keys, confirming: first.unconfirmed, capacity: 4, bits: 64)
+        #expect(second.repeat == nil)
+    }
+
+    @Test("a Bloom filter never forgets: every key added is reported as maybe present")
+    func bloomFilterHasNoFalseNegatives() {
+        let filter = BloomFilter(bits: 1 << 12)
+        let keys = (0..<500).map { "tenant\u{0}user\($0)@example.test" }
+        #expect(keys.filter { filter.insert($0) }.count < 50)
+        #expect(keys.allSatisfy { filter.insert($0) })
+    }
+}
