@@ -325,12 +325,8 @@ struct BatchRun {
                         totals[tenant]!.methods[kind, default: .init()].after += count
                     }
                 }
-            } catch let error as InputError {
-                throw .input(error)
-            } catch let error as OutputError {
-                throw .output(error)
             } catch {
-                throw .usage("\(error)")
+                throw BatchError(error)
             }
         }
         return outputs

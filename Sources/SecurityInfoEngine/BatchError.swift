@@ -11,6 +11,16 @@ public enum BatchError: Error, CustomStringConvertible {
     /// The control totals did not balance: a bug, never a data problem (exit 70).
     case unbalanced([String])
 
+    /// The error a failure of the formats layer stops the run with.
+    init(_ error: any Error) {
+        switch error {
+        case let error as BatchError: self = error
+        case let error as InputError: self = .input(error)
+        case let error as OutputError: self = .output(error)
+        default: self = .usage("\(error)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .usage(let message): message

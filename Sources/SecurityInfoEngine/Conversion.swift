@@ -42,12 +42,8 @@ public enum Conversion {
             }
             try sink.commit()
             return result
-        } catch let error as InputError {
-            throw .input(error)
-        } catch let error as OutputError {
-            throw .output(error)
         } catch {
-            throw .usage("\(error)")
+            throw BatchError(error)
         }
     }
 }
