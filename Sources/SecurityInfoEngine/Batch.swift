@@ -54,6 +54,8 @@ struct BatchRun {
     var lastUserOfTenant: [String: (file: Int, position: Int)] = [:]
     /// Per export file, the users the first reading could not rule out as repeated; the second confirms them.
     var unconfirmedRepeats: [Set<String>] = []
+    /// The plan `apply --plan-file` holds the run to.
+    var plan: PlanFile?
 
     init(configuration: BatchConfiguration, logger: Logger) throws(BatchError) {
         self.configuration = configuration
@@ -76,9 +78,20 @@ struct BatchRun {
         try evaluateChanges()
         decideThresholds()
         countDecisions()
+        if let plan {
+            // The inputs hash as planned, so the outcomes must be the plan's: a difference is a bug, and loud.
+            let differing = zip(plan.outcomes, plannedOutcomes).filter { $0 != $1 }.map { planned, now in
+                "\(now.change): planned \(planned.outcome) \(planned.rule), now \(now.outcome) \(now.rule)"
+            }
+            if !differing.isEmpty || plan.outcomes.count != plannedOutcomes.count {
+                throw .planMismatch(differing.isEmpty ? ["the number of changes differs"] : differing)
+            }
+        }
 
         let reportFiles = try configuration.reportDirectory.map { (folder) throws(BatchError) in
-            try ReportFiles(folder: folder, redaction: Redaction(reveal: configuration.reveal))
+            let files = try ReportFiles(folder: folder, redaction: Redaction(reveal: configuration.reveal))
+            removeStaleTemporaries(in: folder)
+            return files
         }
         let outputs = try writeExports(findings: reportFiles?.findings)
 
@@ -90,6 +103,7 @@ struct BatchRun {
 
         // validate has no change file: its changes.csv and rejected.csv are written with their headers only.
         try reportFiles?.writeChanges(changeFile: changeFile ?? ChangeFile(path: ""), results: results)
+        let planSink = try writePlanFile(exitCode: exitCode, isBalanced: problems.isEmpty)
         if let reportFiles {
             let summary = SummaryReport(
                 configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: inputs,
@@ -102,10 +116,31 @@ struct BatchRun {
             for output in outputs { try commit(output) }
         }
         try reportFiles?.commit()
+        if let planSink { try commit(planSink) }
         guard problems.isEmpty else { throw .unbalanced(problems) }
         return BatchResult(
             command: configuration.command, exitCode: exitCode, tenants: tenantTotals, total: total,
             outputs: outputs.map(\.path), reportDirectory: configuration.reportDirectory)
+    }
+
+    /// `plan --plan-file P`: the plan, written beside the reports and renamed into place with them.
+    private func writePlanFile(exitCode: Int32, isBalanced: Bool) throws(BatchError) -> AtomicFileSink? {
+        guard configuration.command == .plan, let path = configuration.planFilePath, isBalanced else { return nil }
+        let plan = PlanFile(
+            inputs: planInputs, options: PlanFile.options(of: configuration), outcomes: plannedOutcomes,
+            exitCode: exitCode)
+        do {
+            let sink = try AtomicFileSink(path: path)
+            try sink.write(plan.json())
+            return sink
+        } catch { throw .output(error) }
+    }
+
+    /// A run killed with `kill -9` leaves its temporary files; the next run in the folder removes them.
+    func removeStaleTemporaries(in folder: String) {
+        for name in AtomicFileSink.removeStaleTemporaries(in: folder) {
+            logger.warning("removed a stale temporary file of a killed run", metadata: ["file": "\(folder)/\(name)"])
+        }
     }
 
     private func commit(_ sink: AtomicFileSink) throws(BatchError) {
@@ -114,18 +149,23 @@ struct BatchRun {
 
     // MARK: Inputs
 
+    /// Hashes every input before parsing any (so a stale plan is refused before any work), then parses the
+    /// policy and the change file.
     private mutating func readInputs() throws(BatchError) {
         exportFiles = try InputDiscovery.exportFiles(in: configuration.exportPaths)
         for file in exportFiles { try recordInput(file, role: "export") }
+        if let path = configuration.policyPath { try recordInput(path, role: "policy") }
+        if let path = configuration.changesPath { try recordInput(path, role: "changes") }
+        if configuration.command == .apply, let path = configuration.planFilePath {
+            let plan = try PlanFile.read(path: path)
+            let differences = plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration))
+            if !differences.isEmpty { throw .stalePlan(path: path, differences) }
+            self.plan = plan
+        }
         if let path = configuration.policyPath {
-            try recordInput(path, role: "policy")
-            do {
-                let bytes = try readWhole(path)
-                policies = try PolicyFile.read(path: path, bytes: bytes)
-            } catch { throw .input(error) }
+            do { policies = try PolicyFile.read(path: path, bytes: try readWhole(path)) } catch { throw .input(error) }
         }
         if let path = configuration.changesPath {
-            try recordInput(path, role: "changes")
             do {
                 changeFile = try FormatRegistry.changeFile(path: path, maximumBytes: configuration.maximumInputBytes)
             } catch { throw .input(error) }
@@ -139,6 +179,22 @@ struct BatchRun {
         logger.info(
             "inputs read",
             metadata: ["exports": "\(exportFiles.count)", "changes": "\(changeFile?.rows.count ?? 0)"])
+    }
+
+    /// The inputs as a plan file records them.
+    private var planInputs: [PlanFile.Input] {
+        inputs.map {
+            PlanFile.Input(
+                role: $0.role, path: URL(fileURLWithPath: $0.path).standardizedFileURL.path, sha256: $0.sha256)
+        }
+    }
+
+    /// Every change's outcome, as a plan file records it.
+    private var plannedOutcomes: [PlanFile.Planned] {
+        zip(changeFile?.rows ?? [], results).map { row, result in
+            PlanFile.Planned(
+                change: row.request.name, outcome: result!.outcome.rawValue, rule: result!.rule?.rawValue ?? "")
+        }
     }
 
     private mutating func recordInput(_ path: String, role: String) throws(BatchError) {
@@ -275,6 +331,7 @@ struct BatchRun {
             try InputDiscovery.makeFolder(folder)
             outputPaths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
         }
+        if let folder = configuration.outputDirectory, outputPaths != nil { removeStaleTemporaries(in: folder) }
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {

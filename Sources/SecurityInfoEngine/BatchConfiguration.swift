@@ -27,6 +27,8 @@ public struct BatchConfiguration: Sendable {
     public var deleteAllowances: [String: Int] = [:]
     /// `--reason`: why the limits were raised, recorded in the report.
     public var deleteAllowanceReason: String?
+    /// `--plan-file`: written by `plan`, held to by `apply`.
+    public var planFilePath: String?
     /// `--max-input-bytes`: the most bytes any one input may give, after decompression.
     public var maximumInputBytes = FormatRegistry.defaultMaximumInputBytes
     /// `--workers`: recorded; the work is spread over Dispatch queues by the engine issue.

@@ -10,6 +10,10 @@ public enum BatchError: Error, CustomStringConvertible {
     case output(OutputError)
     /// The control totals did not balance: a bug, never a data problem (exit 70).
     case unbalanced([String])
+    /// `apply --plan-file`: an input, the policy, the tool or an option differs from the plan (exit 4).
+    case stalePlan(path: String, [String])
+    /// `apply --plan-file`: the inputs are the plan's but an outcome is not: a bug, never applied (exit 70).
+    case planMismatch([String])
 
     /// The error a failure of the formats layer stops the run with.
     init(_ error: any Error) {
@@ -27,6 +31,11 @@ public enum BatchError: Error, CustomStringConvertible {
         case .input(let error): error.description
         case .output(let error): error.description
         case .unbalanced(let problems): "the control totals do not balance: " + problems.joined(separator: "; ")
+        case .stalePlan(let path, let differences):
+            "the plan \(path) is stale, nothing written: " + differences.joined(separator: "; ")
+        case .planMismatch(let differences):
+            "outcomes differ from the plan although its inputs do not, nothing written: "
+                + differences.joined(separator: "; ")
         }
     }
 }

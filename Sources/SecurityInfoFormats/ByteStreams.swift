@@ -122,6 +122,25 @@ public final class AtomicFileSink: ByteSink {
     /// The prefix of every temporary name, so a later run can find and remove stale ones.
     public static let temporaryPrefix = ".secinfo-tmp-"
 
+    /// Removes the temporary files a killed run left in a folder: those whose process (the pid in the name) is
+    /// gone. A running process's files, another run's say, are left alone. Returns the names removed.
+    @discardableResult
+    public static func removeStaleTemporaries(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var removed: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
+            guard name.hasPrefix(temporaryPrefix) else { continue }
+            let pidText = name.dropFirst(temporaryPrefix.count).prefix { $0.isNumber }
+            guard let pid = pid_t(pidText), pid != getpid(), kill(pid, 0) == -1, errno == ESRCH else { continue }
+            if unlink(folder + "/" + name) == 0 { removed.append(name) }
+        }
+        return removed.sorted()
+    }
+
     public init(path: String) throws(OutputError) {
         self.path = path
         let slash = path.lastIndex(of: "/")

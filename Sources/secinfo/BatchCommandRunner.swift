@@ -5,13 +5,22 @@ import SecurityInfoEngine
 
 /// Runs a batch for a subcommand: bootstraps logging, prints the summary, maps errors to exit codes.
 enum BatchCommandRunner {
-    static func run(_ configuration: BatchConfiguration, quiet: Bool) throws {
+    static func run(_ configuration: BatchConfiguration, quiet: Bool, lock: String? = nil) throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
         }
         let logger = Logger(label: "secinfo")
+        var runLock: RunLock?
+        if let lock {
+            do { runLock = try RunLock(path: lock) } catch {
+                FileHandle.standardError.write(Data("secinfo: \(error)\n".utf8))
+                if case .held = error { throw ExitCode(75) }
+                throw ExitCode(2)
+            }
+        }
+        defer { withExtendedLifetime(runLock) {} }
         let result: BatchResult
         do {
             result = try Batch.run(configuration, logger: logger)
@@ -27,7 +36,8 @@ enum BatchCommandRunner {
         switch error {
         case .usage, .input: 2
         case .output: 74
-        case .unbalanced: 70
+        case .unbalanced, .planMismatch: 70
+        case .stalePlan: 4
         }
     }
 }

@@ -24,6 +24,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print nothing on success but errors and warnings.")
     var quiet = false
 
+    @Option(help: "Hold this lock file (flock) for the run; if another run holds it, exit 75 at once.")
+    var lock: String?
+
     @Option(help: "The most bytes any one input may give after decompression (a gzip bomb stops there).")
     var maxInputBytes: Int = FormatLimits.defaultMaximumInputBytes
 

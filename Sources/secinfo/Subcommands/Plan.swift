@@ -10,10 +10,14 @@ extension SecInfoCommand {
         @OptionGroup var common: CommonOptions
         @OptionGroup var changeOptions: ChangeOptions
 
+        @Option(help: "Also write the plan (input hashes, options, every outcome) to this file, for apply --plan-file.")
+        var planFile: String?
+
         func run() throws {
             var configuration = common.configuration(for: .plan, changes: changeOptions.changes)
             try changeOptions.apply(to: &configuration)
-            try BatchCommandRunner.run(configuration, quiet: common.quiet)
+            configuration.planFilePath = planFile
+            try BatchCommandRunner.run(configuration, quiet: common.quiet, lock: common.lock)
         }
     }
 }

@@ -10,7 +10,7 @@ extension SecInfoCommand {
         @OptionGroup var common: CommonOptions
 
         func run() throws {
-            try BatchCommandRunner.run(common.configuration(for: .validate), quiet: common.quiet)
+            try BatchCommandRunner.run(common.configuration(for: .validate), quiet: common.quiet, lock: common.lock)
         }
     }
 }
