@@ -71,7 +71,7 @@ let package = Package(
         // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["secinfo", "SecurityInfoFormats"],
+            dependencies: ["secinfo", "SecurityInfoFormats", "_SecInfoTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -222,13 +222,39 @@ struct BatchRun {
 
     // MARK: First pass: the rule engine
 
+    /// Batches of users the workers take at a time, and how many batches may be in flight per worker: the
+    /// memory bound of a pass is `(2 × workers + 2) × batchSize` users, whatever the size of the export.
+    static let batchSize = 512
+
+    private var pipelineLimit: Int { 2 * configuration.workers + 2 }
+
+    /// The first pass: every user is read and counted; those the change file names go, in batches, to the workers
+    /// that run the rule engine, while reading goes on.
     private mutating func evaluateChanges() throws(BatchError) {
+        let requests = changeFile?.rows.map(\.request) ?? []
+        let (changesByUser, policies, createUsers) = (changesByUser, policies, configuration.createUsers)
+        let collected = CollectorConfined([String: UserEvaluation]())
+        let pipeline = OrderedPipeline<[ExportRecord], [(String, UserEvaluation)]>(
+            workers: configuration.workers, limit: pipelineLimit,
+            transform: { records in
+                records.map { record in
+                    let key = Self.userKey(tenant: record.tenant, user: record.user.key)
+                    let evaluation = RuleEngine.evaluate(
+                        user: record.user, policy: policies.policy(for: record.tenant),
+                        changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
+                    return (key, evaluation)
+                }
+            },
+            consume: { evaluations in
+                for (key, evaluation) in evaluations { collected.value[key] = evaluation }
+            })
+
         var tenantFile: [String: Int] = [:]
-        for (fileIndex, path) in exportFiles.enumerated() {
-            do throws(InputError) {
-                var reader = try FormatRegistry.exportReader(
-                    path: path, maximumBytes: configuration.maximumInputBytes)
+        do {
+            for (fileIndex, path) in exportFiles.enumerated() {
+                var reader = try FormatRegistry.exportReader(path: path, maximumBytes: configuration.maximumInputBytes)
                 var position = 0
+                var batch: [ExportRecord] = []
                 while let record = try reader.next() {
                     let tenant = record.tenant
                     if let other = tenantFile[tenant], other != fileIndex {
@@ -249,17 +275,26 @@ struct BatchRun {
                     lastUserOfTenant[tenant] = (fileIndex, position)
                     position += 1
 
-                    let key = Self.userKey(tenant: tenant, user: record.user.key)
-                    if tenantTotals.isInScope, let indices = changesByUser[key] {
-                        evaluations[key] = RuleEngine.evaluate(
-                            user: record.user, policy: policies.policy(for: tenant),
-                            changes: indices.map { changeFile!.rows[$0].request },
-                            createUsers: configuration.createUsers)
+                    if tenantTotals.isInScope
+                        && changesByUser[Self.userKey(tenant: tenant, user: record.user.key)] != nil
+                    {
+                        batch.append(record)
+                        if batch.count == Self.batchSize {
+                            try pipeline.submit(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
                     }
                 }
+                if !batch.isEmpty { try pipeline.submit(batch) }
                 unconfirmedRepeats.append(reader.unconfirmedRepeats)
-            } catch { throw .input(error) }
+            }
+            try pipeline.finish()
+        } catch {
+            // Let the workers finish before the error leaves: nothing may run on after the run has failed.
+            try? pipeline.finish()
+            throw BatchError(error)
         }
+        evaluations = collected.value
 
         // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
         for key in userOrder where evaluations[key] == nil {
@@ -325,6 +360,23 @@ struct BatchRun {
     // MARK: Second pass: exports and findings
 
     /// Writes every export (to a temporary file for `apply`, to nowhere for the others), auditing each user.
+    /// What a worker makes of a batch of users in the second pass.
+    private struct EncodedBatch: Sendable {
+        /// Consecutive users of one tenant, encoded, with what they hold.
+        struct Segment: Sendable {
+            var tenant: String
+            var bytes: [UInt8] = []
+            var totals = WrittenTotals()
+        }
+        var segments: [Segment] = []
+        var findings: [UInt8] = []
+        var findingCounts: [String: [FindingID: Int]] = [:]
+        var rowsReread: [String: Int] = [:]
+    }
+
+    /// The second pass: every export is read again and its users, in batches, go to the workers, which put in the
+    /// users' new state (unless their tenant is held), audit them and encode them; the collector writes the bytes
+    /// in order. For `apply` to a temporary file; for the others to nowhere.
     private mutating func writeExports(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
         var outputPaths: [String]? = nil
         if configuration.command == .apply, let folder = configuration.outputDirectory {
@@ -332,10 +384,14 @@ struct BatchRun {
             outputPaths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
         }
         if let folder = configuration.outputDirectory, outputPaths != nil { removeStaleTemporaries(in: folder) }
+        let evaluations = evaluations
+        let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
+        let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
+        let policies = policies
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
-                var writer: any ExportWriter
+                let writer: any ExportWriter
                 if let outputPaths {
                     // Same name, same format, compressed exactly when the input was.
                     let atomic = try AtomicFileSink(path: outputPaths[fileIndex])
@@ -348,54 +404,98 @@ struct BatchRun {
                     description.isCompressed = false
                     writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
                 }
+                let encoder = writer.encoder
+                let output = CollectorConfined((writer: writer, findings: findings, batch: EncodedBatch()))
+                let pipeline = OrderedPipeline<[ExportRecord], EncodedBatch>(
+                    workers: configuration.workers, limit: pipelineLimit,
+                    transform: { records in
+                        var batch = EncodedBatch()
+                        for var record in records {
+                            let tenant = record.tenant
+                            let key = Self.userKey(tenant: tenant, user: record.user.key)
+                            if !heldTenants.contains(tenant), let after = evaluations[key]?.after {
+                                record.user = after
+                            }
+                            if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
+                            try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
+                            batch.segments[batch.segments.count - 1].totals.count(record.user)
+                            batch.rowsReread[tenant, default: 0] += record.rowCount
+                            guard inScopeTenants.contains(tenant) else { continue }
+                            let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
+                            for finding in found {
+                                batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
+                            }
+                            FindingsReport.encode(
+                                tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
+                        }
+                        return batch
+                    },
+                    consume: { batch in
+                        for segment in batch.segments {
+                            try output.value.writer.write(
+                                encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
+                        }
+                        if !batch.findings.isEmpty { try output.value.findings?.write(encoded: batch.findings) }
+                        for (tenant, counts) in batch.findingCounts {
+                            for (id, count) in counts {
+                                output.value.batch.findingCounts[tenant, default: [:]][id, default: 0] += count
+                            }
+                        }
+                        for (tenant, rows) in batch.rowsReread {
+                            output.value.batch.rowsReread[tenant, default: 0] += rows
+                        }
+                    })
+
                 var reader = try FormatRegistry.exportReader(
                     path: path, maximumBytes: configuration.maximumInputBytes,
                     confirming: unconfirmedRepeats[fileIndex])
                 var position = 0
-                while var record = try reader.next() {
-                    let tenant = record.tenant
-                    guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
-                        throw InputError(
-                            file: path, line: record.line, column: 1,
-                            "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
-                    }
-                    totals[tenant]?.rowsReread += record.rowCount
-                    let isHeld = totals[tenant]?.isHeld ?? false
-                    let key = Self.userKey(tenant: tenant, user: record.user.key)
-                    if !isHeld, let after = evaluations[key]?.after { record.user = after }
-                    try emit(record, writer: &writer, findings: findings)
-                    if last.position == position && !isHeld {
-                        for key in createdUsers[tenant] ?? [] {
-                            let user = evaluations[key]!.after!
-                            try emit(
-                                ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0), writer: &writer,
-                                findings: findings)
+                var batch: [ExportRecord] = []
+                do {
+                    while let record = try reader.next() {
+                        let tenant = record.tenant
+                        guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
+                            throw InputError(
+                                file: path, line: record.line, column: 1,
+                                "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
+                        }
+                        batch.append(record)
+                        // The users changes created go right after the tenant's last user.
+                        if last.position == position && !heldTenants.contains(tenant) {
+                            for key in createdUsers[tenant] ?? [] {
+                                batch.append(
+                                    ExportRecord(tenant: tenant, user: evaluations[key]!.after!, line: 0, rowCount: 0))
+                            }
+                        }
+                        position += 1
+                        if batch.count >= Self.batchSize {
+                            try pipeline.submit(batch)
+                            batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    position += 1
+                    if !batch.isEmpty { try pipeline.submit(batch) }
+                    try pipeline.finish()
+                } catch {
+                    try? pipeline.finish()
+                    throw error
                 }
-                try writer.finish()
+                var finished = output.value.writer
+                try finished.finish()
                 if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
-                for (tenant, written) in writer.written {
+                for (tenant, written) in finished.written {
                     totals[tenant]!.users.after += written.users
                     for (kind, count) in written.methods {
                         totals[tenant]!.methods[kind, default: .init()].after += count
                     }
+                }
+                for (tenant, rows) in output.value.batch.rowsReread { totals[tenant]!.rowsReread += rows }
+                for (tenant, counts) in output.value.batch.findingCounts {
+                    for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
                 }
             } catch {
                 throw BatchError(error)
             }
         }
         return outputs
-    }
-
-    private mutating func emit(_ record: ExportRecord, writer: inout any ExportWriter, findings: FindingsReport?)
-        throws(OutputError)
-    {
-        try writer.write(record)
-        guard totals[record.tenant]?.isInScope == true else { return }
-        let found = Audit.findings(for: record.user, policy: policies.policy(for: record.tenant))
-        for finding in found { totals[record.tenant]!.findings[finding.id, default: 0] += 1 }
-        try findings?.write(tenant: record.tenant, user: record.user.name, findings: found)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SecurityInfoFormats
 
 /// `secinfo convert`: rewrites an export or a change file in another format (by the target's name, gzip when it
@@ -16,6 +17,9 @@ public enum Conversion {
             throw .usage("\(target): name the target .csv, .xml, .csv.gz or .xml.gz")
         }
         let description = FileDescription(format: format, isCompressed: target.lowercased().hasSuffix(".gz"))
+        // Output folders are created when missing (SPEC.md).
+        let folder = (target as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try InputDiscovery.makeFolder(folder) }
         do {
             let sink = try AtomicFileSink(path: target)
             let result: Result

@@ -135,29 +135,36 @@ public struct CSVExportReader: ExportReader {
     }
 }
 
-/// Writes a CSV tenant export: the header, then one row per method (one with an empty `method` for a user
-/// with none), LF line ends, no BOM.
+/// Encodes users as CSV export rows: one per method, one with an empty `method` for a user with none.
+public struct CSVExportEncoder: ExportEncoder {
+    public init() {}
+
+    public func encode(_ record: ExportRecord, into bytes: inout [UInt8]) throws(OutputError) {
+        let user = record.user
+        let prefix = [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue]
+        if user.methods.isEmpty { CSVWriter.append(prefix + ["", "", ""], to: &bytes) }
+        for method in user.methods {
+            CSVWriter.append(prefix + [method.kind.rawValue, method.id, method.value], to: &bytes)
+        }
+    }
+}
+
+/// Writes a CSV tenant export: the header, then the users' rows, LF line ends, no BOM.
 public struct CSVExportWriter: ExportWriter {
     private let sink: any ByteSink
-    private var csv: CSVWriter
+    public let encoder: any ExportEncoder = CSVExportEncoder()
     public private(set) var written: [String: WrittenTotals] = [:]
 
     public init(sink: any ByteSink) throws(OutputError) {
         self.sink = sink
-        csv = CSVWriter(sink: sink)
-        try csv.write(ExportColumn.all)
+        var header: [UInt8] = []
+        CSVWriter.append(ExportColumn.all, to: &header)
+        try sink.write(header)
     }
 
-    public mutating func write(_ record: ExportRecord) throws(OutputError) {
-        let user = record.user
-        let prefix = [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue]
-        if user.methods.isEmpty {
-            try csv.write(prefix + ["", "", ""])
-        }
-        for method in user.methods {
-            try csv.write(prefix + [method.kind.rawValue, method.id, method.value])
-        }
-        written[record.tenant, default: WrittenTotals()].count(user)
+    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
+        try sink.write(bytes)
+        written[tenant, default: WrittenTotals()].add(totals)
     }
 
     public mutating func finish() throws(OutputError) { try sink.finish() }

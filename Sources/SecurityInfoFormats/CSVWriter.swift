@@ -7,6 +7,12 @@ public struct CSVWriter {
 
     public mutating func write(_ fields: [String]) throws(OutputError) {
         line.removeAll(keepingCapacity: true)
+        Self.append(fields, to: &line)
+        try sink.write(line)
+    }
+
+    /// Appends one record, with its line break, to `line`: the encoding alone, for workers.
+    public static func append(_ fields: [String], to line: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
             let utf8 = field.utf8
@@ -24,6 +30,5 @@ public struct CSVWriter {
         // A record of one empty field is written `""`: a bare line break would read back as a blank line.
         if fields == [""] { line.append(contentsOf: [0x22, 0x22]) }
         line.append(0x0A)
-        try sink.write(line)
     }
 }

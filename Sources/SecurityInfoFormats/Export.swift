@@ -27,12 +27,33 @@ public protocol ExportReader {
     var unconfirmedRepeats: Set<String> { get }
 }
 
-/// Writes an export user by user, counting what it encodes for the control totals.
+/// Encodes users in an export's format (CSV rows, an XML `<user>` element) without touching any output, so that
+/// workers can encode in parallel while one writer writes in order.
+public protocol ExportEncoder: Sendable {
+    /// Appends the bytes of one user to `bytes`.
+    func encode(_ record: ExportRecord, into bytes: inout [UInt8]) throws(OutputError)
+}
+
+/// Writes an export from encoded users, in order, counting what it writes for the control totals.
 public protocol ExportWriter {
-    mutating func write(_ record: ExportRecord) throws(OutputError)
+    /// The encoder whose bytes `write(encoded:tenant:totals:)` takes.
+    var encoder: any ExportEncoder { get }
+    /// Writes users encoded by `encoder`, all of one tenant, with what they hold (counted as they were encoded).
+    mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError)
     mutating func finish() throws(OutputError)
-    /// What was encoded, per tenant: recounted from the output, not carried over from the input.
+    /// What was written, per tenant: recounted from the encoded users, not carried over from the input.
     var written: [String: WrittenTotals] { get }
+}
+
+extension ExportWriter {
+    /// Encodes and writes one user.
+    public mutating func write(_ record: ExportRecord) throws(OutputError) {
+        var bytes: [UInt8] = []
+        try encoder.encode(record, into: &bytes)
+        var totals = WrittenTotals()
+        totals.count(record.user)
+        try write(encoded: bytes, tenant: record.tenant, totals: totals)
+    }
 }
 
 /// Users and methods of one tenant as written to an output.
@@ -41,9 +62,16 @@ public struct WrittenTotals: Sendable, Hashable {
     public var methods: [MethodKind: Int] = [:]
     public init() {}
 
-    mutating func count(_ user: User) {
+    /// Counts a user as encoded.
+    public mutating func count(_ user: User) {
         users += 1
         for method in user.methods { methods[method.kind, default: 0] += 1 }
+    }
+
+    /// Adds counts of the same tenant.
+    public mutating func add(_ other: WrittenTotals) {
+        users += other.users
+        for (kind, count) in other.methods { methods[kind, default: 0] += count }
     }
 }
 

@@ -161,62 +161,68 @@ enum XMLAttributes {
     }
 }
 
+/// Encodes users as XML `<user>` elements (the writer adds the `<tenant>` elements around them).
+public struct XMLExportEncoder: ExportEncoder {
+    /// The output's path, for errors.
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func encode(_ record: ExportRecord, into bytes: inout [UInt8]) throws(OutputError) {
+        let user = record.user
+        bytes.append(contentsOf: "    <user upn=\"".utf8)
+        try XMLEscaping.append(user.name, to: &bytes, inAttribute: true, path: path)
+        bytes.append(contentsOf: "\" admin=\"\(user.isAdmin)\" defaultMethod=\"\(user.defaultMethod.rawValue)\"".utf8)
+        guard !user.methods.isEmpty else {
+            bytes.append(contentsOf: "/>\n".utf8)
+            return
+        }
+        bytes.append(contentsOf: ">\n".utf8)
+        for method in user.methods {
+            bytes.append(contentsOf: "      <method type=\"\(method.kind.rawValue)\"".utf8)
+            if !method.id.isEmpty {
+                bytes.append(contentsOf: " id=\"".utf8)
+                try XMLEscaping.append(method.id, to: &bytes, inAttribute: true, path: path)
+                bytes.append(UInt8(ascii: "\""))
+            }
+            bytes.append(UInt8(ascii: ">"))
+            try XMLEscaping.append(method.value, to: &bytes, inAttribute: false, path: path)
+            bytes.append(contentsOf: "</method>\n".utf8)
+        }
+        bytes.append(contentsOf: "    </user>\n".utf8)
+    }
+}
+
 /// Writes an XML tenant export as a stream, a `<tenant>` element for each run of one tenant's users.
 public struct XMLExportWriter: ExportWriter {
     private let sink: any ByteSink
     private let path: String
     private var openTenant: String?
-    private var bytes: [UInt8] = []
+    public let encoder: any ExportEncoder
     public private(set) var written: [String: WrittenTotals] = [:]
 
     public init(sink: any ByteSink, path: String) throws(OutputError) {
         self.sink = sink
         self.path = path
+        encoder = XMLExportEncoder(path: path)
         try sink.write(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n".utf8))
     }
 
-    public mutating func write(_ record: ExportRecord) throws(OutputError) {
-        bytes.removeAll(keepingCapacity: true)
-        if openTenant != record.tenant {
-            if openTenant != nil { append("  </tenant>\n") }
-            append("  <tenant id=\"")
-            try escape(record.tenant, inAttribute: true)
-            append("\">\n")
-            openTenant = record.tenant
-        }
-        let user = record.user
-        append("    <user upn=\"")
-        try escape(user.name, inAttribute: true)
-        append("\" admin=\"\(user.isAdmin)\" defaultMethod=\"\(user.defaultMethod.rawValue)\"")
-        if user.methods.isEmpty {
-            append("/>\n")
-        } else {
-            append(">\n")
-            for method in user.methods {
-                append("      <method type=\"\(method.kind.rawValue)\"")
-                if !method.id.isEmpty {
-                    append(" id=\"")
-                    try escape(method.id, inAttribute: true)
-                    append("\"")
-                }
-                append(">")
-                try escape(method.value, inAttribute: false)
-                append("</method>\n")
-            }
-            append("    </user>\n")
+    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
+        if openTenant != tenant {
+            var framing = Array((openTenant == nil ? "" : "  </tenant>\n").utf8)
+            framing.append(contentsOf: "  <tenant id=\"".utf8)
+            try XMLEscaping.append(tenant, to: &framing, inAttribute: true, path: path)
+            framing.append(contentsOf: "\">\n".utf8)
+            try sink.write(framing)
+            openTenant = tenant
         }
         try sink.write(bytes)
-        written[record.tenant, default: WrittenTotals()].count(user)
+        written[tenant, default: WrittenTotals()].add(totals)
     }
 
     public mutating func finish() throws(OutputError) {
         try sink.write(Array(((openTenant == nil ? "" : "  </tenant>\n") + "</securityInfoExport>\n").utf8))
         try sink.finish()
-    }
-
-    private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
-    private mutating func escape(_ text: String, inAttribute: Bool) throws(OutputError) {
-        try XMLEscaping.append(text, to: &bytes, inAttribute: inAttribute, path: path)
     }
 }

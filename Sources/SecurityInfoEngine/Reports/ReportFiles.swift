@@ -76,16 +76,22 @@ struct ReportFiles {
 
 /// `findings.csv`, written user by user during the second pass so memory stays flat.
 final class FindingsReport {
-    private var csv: CSVWriter
+    private let sink: any ByteSink
 
     init(sink: any ByteSink) throws(OutputError) {
-        csv = CSVWriter(sink: sink)
-        try csv.write(["tenant", "user", "finding", "detail"])
+        self.sink = sink
+        var header: [UInt8] = []
+        CSVWriter.append(["tenant", "user", "finding", "detail"], to: &header)
+        try sink.write(header)
     }
 
-    func write(tenant: String, user: String, findings: [Finding]) throws(OutputError) {
+    /// Appends a user's findings as report rows: the encoding alone, for workers.
+    static func encode(tenant: String, user: String, findings: [Finding], into bytes: inout [UInt8]) {
         for finding in findings {
-            try csv.write([tenant, user, finding.id.rawValue, finding.detail].map(spreadsheetSafe))
+            CSVWriter.append([tenant, user, finding.id.rawValue, finding.detail].map(spreadsheetSafe), to: &bytes)
         }
     }
+
+    /// Writes rows made by `encode`, in order.
+    func write(encoded bytes: [UInt8]) throws(OutputError) { try sink.write(bytes) }
 }

@@ -1,0 +1,95 @@
+import Dispatch
+import Synchronization
+
+/// Work spread over N serial Dispatch queues, its results consumed one at a time, in the order it was submitted.
+///
+/// The submitting thread (the one reading an export) hands in batches of whole users; batch `i` runs on worker
+/// `i % N`, so a user's changes stay in order on one queue; results come back through one serial collector queue
+/// that consumes them in submission order, so outputs are the same bytes for any number of workers. At most
+/// `limit` batches are in flight (submitted and not yet consumed): `submit` waits for a slot, which bounds memory
+/// to `limit` batches whatever the size of the export.
+final class OrderedPipeline<Input: Sendable, Output: Sendable>: Sendable {
+    private struct State {
+        var submitted = 0
+        var nextToConsume = 0
+        var pending: [Int: Result<Output, any Error>] = [:]
+        var failure: (any Error)?
+    }
+
+    private let workers: [DispatchQueue]
+    private let collector = DispatchQueue(label: "secinfo.pipeline.collector")
+    private let slots: DispatchSemaphore
+    private let group = DispatchGroup()
+    private let state = Mutex(State())
+    private let transform: @Sendable (Input) throws -> Output
+    private let consume: @Sendable (Output) throws -> Void
+
+    /// - Parameters:
+    ///   - transform: runs on a worker queue; must not touch shared mutable state.
+    ///   - consume: runs on the collector queue, one result at a time, in submission order.
+    init(
+        workers: Int, limit: Int, transform: @escaping @Sendable (Input) throws -> Output,
+        consume: @escaping @Sendable (Output) throws -> Void
+    ) {
+        self.workers = (0..<max(workers, 1)).map { DispatchQueue(label: "secinfo.pipeline.worker.\($0)") }
+        slots = DispatchSemaphore(value: max(limit, 1))
+        self.transform = transform
+        self.consume = consume
+    }
+
+    /// Hands in one batch; waits while `limit` batches are in flight. Throws the first failure of the pipeline.
+    func submit(_ input: Input) throws {
+        slots.wait()
+        let index: Int
+        do {
+            index = try state.withLock { state in
+                if let failure = state.failure { throw failure }
+                defer { state.submitted += 1 }
+                return state.submitted
+            }
+        } catch {
+            slots.signal()
+            throw error
+        }
+        group.enter()
+        workers[index % workers.count].async { [self] in
+            let result = Result { try transform(input) }
+            collector.async { [self] in deliver(result, at: index) }
+        }
+    }
+
+    /// Waits for every batch to be consumed; throws the first failure.
+    func finish() throws {
+        group.wait()
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// On the collector queue: consumes every result that is next in order.
+    private func deliver(_ result: Result<Output, any Error>, at index: Int) {
+        let ready: [Result<Output, any Error>] = state.withLock { state in
+            state.pending[index] = result
+            var ready: [Result<Output, any Error>] = []
+            while let next = state.pending.removeValue(forKey: state.nextToConsume) {
+                ready.append(next)
+                state.nextToConsume += 1
+            }
+            return ready
+        }
+        for result in ready {
+            if state.withLock({ $0.failure == nil }) {
+                do { try consume(try result.get()) } catch {
+                    state.withLock { state in state.failure = state.failure ?? error }
+                }
+            }
+            slots.signal()
+            group.leave()
+        }
+    }
+}
+
+/// Mutable state that only a pipeline's collector queue touches while the pipeline runs, and the submitting thread
+/// reads after `finish()` returns (which waits for the collector). The confinement is what makes it safe to send.
+final class CollectorConfined<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
