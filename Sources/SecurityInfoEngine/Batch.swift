@@ -93,8 +93,23 @@ struct BatchRun {
             removeStaleTemporaries(in: folder)
             return files
         }
-        let outputs = try writeExports(findings: reportFiles?.findings)
+        // Nothing half-done stays behind a failure: temporary files go at once, not when their last reference does.
+        let outputs: [AtomicFileSink]
+        do { outputs = try writeExports(findings: reportFiles?.findings) } catch {
+            reportFiles?.discard()
+            throw error
+        }
+        do {
+            return try finishRun(outputs: outputs, reportFiles: reportFiles)
+        } catch {
+            for output in outputs { output.discard() }
+            reportFiles?.discard()
+            throw error
+        }
+    }
 
+    /// Totals, the reports, the plan file, and the renames into place.
+    private func finishRun(outputs: [AtomicFileSink], reportFiles: ReportFiles?) throws(BatchError) -> BatchResult {
         let tenantTotals = totals.values.sorted { $0.tenant < $1.tenant }
         let total = TenantTotals.sum(tenantTotals)
         let problems = tenantTotals.flatMap(\.problems) + total.problems
@@ -493,6 +508,7 @@ struct BatchRun {
                     for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
                 }
             } catch {
+                for output in outputs { output.discard() }
                 throw BatchError(error)
             }
         }

@@ -152,11 +152,15 @@ public final class AtomicFileSink: ByteSink {
         buffer.reserveCapacity(Self.bufferSize)
     }
 
-    deinit {
-        if descriptor >= 0 {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
+    deinit { discard() }
+
+    /// Gives the file up: closes and removes the temporary file, leaving whatever was at `path` as it was.
+    /// A failed run calls this at once rather than waiting for the last reference to go.
+    public func discard() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        unlink(temporaryPath)
+        descriptor = -1
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {

@@ -65,6 +65,11 @@ struct ReportFiles {
         do { try summarySink.write(Array(summary.json().utf8)) } catch { throw .output(error) }
     }
 
+    /// Gives up every report file not yet in place (a failed run).
+    func discard() {
+        for sink in [changesSink, rejectedSink, findingsSink, summarySink] { sink.discard() }
+    }
+
     /// Finishes every report file and renames them into place.
     func commit() throws(BatchError) {
         do {
