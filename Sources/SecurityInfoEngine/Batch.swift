@@ -56,6 +56,8 @@ struct BatchRun {
     var unconfirmedRepeats: [Set<String>] = []
     /// The plan `apply --plan-file` holds the run to.
     var plan: PlanFile?
+    /// Rows and bytes read, for the progress line.
+    var progress = ProgressCounter(observer: nil, exportBytes: 0)
 
     init(configuration: BatchConfiguration, logger: Logger) throws(BatchError) {
         self.configuration = configuration
@@ -96,9 +98,11 @@ struct BatchRun {
         // Nothing half-done stays behind a failure: temporary files go at once, not when their last reference does.
         let outputs: [AtomicFileSink]
         do { outputs = try writeExports(findings: reportFiles?.findings) } catch {
+            progress.finish()
             reportFiles?.discard()
             throw error
         }
+        progress.finish()
         do {
             return try finishRun(outputs: outputs, reportFiles: reportFiles)
         } catch {
@@ -171,6 +175,9 @@ struct BatchRun {
         for file in exportFiles { try recordInput(file, role: "export") }
         if let path = configuration.policyPath { try recordInput(path, role: "policy") }
         if let path = configuration.changesPath { try recordInput(path, role: "changes") }
+        progress = ProgressCounter(
+            observer: configuration.progress,
+            exportBytes: inputs.filter { $0.role == "export" }.reduce(0) { $0 + $1.bytes })
         if configuration.command == .apply, let path = configuration.planFilePath {
             let plan = try PlanFile.read(path: path)
             let differences = plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration))
@@ -267,11 +274,14 @@ struct BatchRun {
         var tenantFile: [String: Int] = [:]
         do {
             for (fileIndex, path) in exportFiles.enumerated() {
-                var reader = try FormatRegistry.exportReader(path: path, maximumBytes: configuration.maximumInputBytes)
+                progress.start(phase: "pass 1/2")
+                var reader = try FormatRegistry.exportReader(
+                    path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
                 var position = 0
                 var batch: [ExportRecord] = []
                 while let record = try reader.next() {
                     let tenant = record.tenant
+                    progress.count(rows: record.rowCount)
                     if let other = tenantFile[tenant], other != fileIndex {
                         throw InputError(
                             file: path, line: record.line, column: 1,
@@ -461,14 +471,16 @@ struct BatchRun {
                         }
                     })
 
+                progress.start(phase: "pass 2/2")
                 var reader = try FormatRegistry.exportReader(
                     path: path, maximumBytes: configuration.maximumInputBytes,
-                    confirming: unconfirmedRepeats[fileIndex])
+                    confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
                 var position = 0
                 var batch: [ExportRecord] = []
                 do {
                     while let record = try reader.next() {
                         let tenant = record.tenant
+                        progress.count(rows: record.rowCount)
                         guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
                             throw InputError(
                                 file: path, line: record.line, column: 1,

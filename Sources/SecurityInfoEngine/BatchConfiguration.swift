@@ -31,6 +31,8 @@ public struct BatchConfiguration: Sendable {
     public var planFilePath: String?
     /// `--max-input-bytes`: the most bytes any one input may give, after decompression.
     public var maximumInputBytes = FormatRegistry.defaultMaximumInputBytes
+    /// Told where the run is (a terminal's progress line); `nil` under cron.
+    public var progress: (any ProgressObserver)?
     /// `--workers`: recorded; the work is spread over Dispatch queues by the engine issue.
     public var workers = 1
 

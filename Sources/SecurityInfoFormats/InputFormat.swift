@@ -91,12 +91,15 @@ public enum FormatRegistry {
         return FileDescription(format: first == UInt8(ascii: "<") ? .xml : .csv, isCompressed: isCompressed)
     }
 
-    /// - Parameter confirming: users an earlier reading of the file left unconfirmed as repeats.
+    /// - Parameters:
+    ///   - confirming: users an earlier reading of the file left unconfirmed as repeats.
+    ///   - observeRawBytes: sees each chunk of the file's own (compressed) bytes as it is read, for progress.
     public static func exportReader(
-        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String> = []
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String> = [],
+        observeRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws(InputError) -> any ExportReader {
         let description = try describe(path: path)
-        let source = try openSource(path: path, maximumBytes: maximumBytes)
+        let source = try openSource(path: path, maximumBytes: maximumBytes, observe: observeRawBytes)
         switch description.format {
         case .csv: return try CSVExportReader(source: source, confirming: confirming)
         case .xml: return try XMLExportReader(source: source, confirming: confirming)
@@ -157,8 +160,11 @@ public enum FormatRegistry {
     }
 
     /// The file's bytes as its format reads them: inflated when gzip, and never more than `maximumBytes`.
-    static func openSource(path: String, maximumBytes: Int) throws(InputError) -> any ByteSource {
-        let file = try FileByteSource(path: path)
+    static func openSource(
+        path: String, maximumBytes: Int, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(InputError) -> any ByteSource {
+        var file: any ByteSource = try FileByteSource(path: path)
+        if let observe { file = ObservedByteSource(source: file, observe: observe) }
         if try firstBytes(of: path, count: 2) == gzipMagic {
             return try GzipSource(source: file, maximumBytes: maximumBytes)
         }

@@ -5,13 +5,32 @@ import SecurityInfoEngine
 
 /// Runs a batch for a subcommand: bootstraps logging, prints the summary, maps errors to exit codes.
 enum BatchCommandRunner {
-    static func run(_ configuration: BatchConfiguration, quiet: Bool, lock: String? = nil) throws {
+    /// How log lines are written (`--log-format`).
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    /// Logs go to stderr at warning level and above: under cron, warnings and the final summary only.
+    static func bootstrapLogging(format: LogFormat) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
+            switch format {
+            case .json:
+                return JSONLogHandler(label: label)
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .warning
+                return handler
+            }
         }
+    }
+
+    static func run(
+        _ configuration: BatchConfiguration, quiet: Bool, lock: String? = nil, logFormat: LogFormat = .text
+    ) throws {
+        bootstrapLogging(format: logFormat)
         let logger = Logger(label: "secinfo")
+        var configuration = configuration
+        configuration.progress = TerminalProgress.make(quiet: quiet)
         var runLock: RunLock?
         if let lock {
             do { runLock = try RunLock(path: lock) } catch {
@@ -25,11 +44,20 @@ enum BatchCommandRunner {
         do {
             result = try Batch.run(configuration, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("secinfo: error: \(error)\n".utf8))
+            configuration.progress?.finish()
+            report("error: \(error)", logger: logger, format: logFormat)
             throw ExitCode(exitCode(for: error))
         }
         if !quiet { print(SummaryTable(result: result).text, terminator: "") }
         throw ExitCode(result.exitCode)
+    }
+
+    /// A failure, as a JSON log line or as plain text.
+    static func report(_ message: String, logger: Logger, format: LogFormat) {
+        switch format {
+        case .json: logger.error("\(message)")
+        case .text: FileHandle.standardError.write(Data("secinfo: \(message)\n".utf8))
+        }
     }
 
     static func exitCode(for error: BatchError) -> Int32 {

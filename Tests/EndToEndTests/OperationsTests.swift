@@ -96,4 +96,44 @@ struct OperationsTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("\(folder)/out/big.csv"))) == complete)
         }
     }
+
+    @Test("under cron (stderr no terminal) no progress line; --log-format json gives one JSON object a line, no PII")
+    func logs() throws {
+        let workspace = try Workspace()
+        let arguments = [
+            "apply", "--export", Fixtures.path(Fixtures.samples, "exports"),
+            "--changes", Fixtures.path(Fixtures.samples, "changes.csv"),
+            "--policy", Fixtures.path(Fixtures.samples, "policy.json"), "--output", workspace.path("out"),
+        ]
+        let text = try SecInfo.run(arguments)
+        #expect(text.exitCode == 3)
+        #expect(!text.standardError.contains("\r") && !text.standardError.contains("pass 1/2"))
+        #expect(text.standardError.contains("warning"))
+
+        let json = try SecInfo.run(arguments + ["--log-format", "json"])
+        #expect(json.exitCode == 3)
+        let lines = json.standardError.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "not JSON: \(line)")
+            #expect(object["level"] == "warning" && object["message"] != nil && object["timestamp"] != nil)
+        }
+        #expect(json.standardError.contains("woodgrove"))
+        // No phone number (+CC and digits) and no address (x@y.z) in any log line.
+        let phone = try Regex(#"\+\d{1,3} ?\d{4,}"#)
+        let address = try Regex(#"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#)
+        for output in [text.standardError, json.standardError] {
+            #expect(output.firstMatch(of: phone) == nil, "\(output)")
+            #expect(output.firstMatch(of: address) == nil, "\(output)")
+        }
+
+        let failing = try SecInfo.run([
+            "validate", "--export", Fixtures.path(Fixtures.broken, "bad-tenant.csv"), "--log-format", "json",
+        ])
+        #expect(failing.exitCode == 2)
+        let error = try #require(
+            try JSONSerialization.jsonObject(with: Data(failing.standardError.utf8)) as? [String: String])
+        #expect(error["level"] == "error" && error["message"]?.contains("bad-tenant.csv:2:1") == true)
+    }
 }

@@ -24,7 +24,8 @@ extension SecInfoCommand {
             try changeOptions.apply(to: &configuration)
             configuration.planFilePath = planFile
             configuration.outputDirectory = output
-            try BatchCommandRunner.run(configuration, quiet: common.quiet, lock: common.lock)
+            try BatchCommandRunner.run(
+                configuration, quiet: common.quiet, lock: common.lock, logFormat: common.logFormat)
         }
     }
 }

@@ -24,6 +24,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print nothing on success but errors and warnings.")
     var quiet = false
 
+    @Option(help: "Log lines on stderr as text or as JSON objects, one a line.")
+    var logFormat: BatchCommandRunner.LogFormat = .text
+
     @Option(help: "Hold this lock file (flock) for the run; if another run holds it, exit 75 at once.")
     var lock: String?
 

@@ -17,7 +17,8 @@ extension SecInfoCommand {
             var configuration = common.configuration(for: .plan, changes: changeOptions.changes)
             try changeOptions.apply(to: &configuration)
             configuration.planFilePath = planFile
-            try BatchCommandRunner.run(configuration, quiet: common.quiet, lock: common.lock)
+            try BatchCommandRunner.run(
+                configuration, quiet: common.quiet, lock: common.lock, logFormat: common.logFormat)
         }
     }
 }

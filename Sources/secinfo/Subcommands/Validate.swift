@@ -10,7 +10,9 @@ extension SecInfoCommand {
         @OptionGroup var common: CommonOptions
 
         func run() throws {
-            try BatchCommandRunner.run(common.configuration(for: .validate), quiet: common.quiet, lock: common.lock)
+            try BatchCommandRunner.run(
+                common.configuration(for: .validate), quiet: common.quiet, lock: common.lock,
+                logFormat: common.logFormat)
         }
     }
 }
