@@ -56,6 +56,8 @@ struct BatchRun {
     var unconfirmedRepeats: [Set<String>] = []
     /// The plan `apply --plan-file` holds the run to.
     var plan: PlanFile?
+    /// A few users per tenant and finding, for the report page.
+    var findingExamples: [String: [FindingID: [String]]] = [:]
     /// Rows and bytes read, for the progress line.
     var progress = ProgressCounter(observer: nil, exportBytes: 0)
 
@@ -128,6 +130,13 @@ struct BatchRun {
                 configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: inputs,
                 tenants: tenantTotals, total: total, exitCode: exitCode)
             try reportFiles.writeSummary(summary)
+            try reportFiles.writeHTML(
+                HTMLReport(
+                    content: .init(
+                        command: configuration.command, startedAt: summary.startedAt, exitCode: exitCode,
+                        inputs: inputs, tenants: tenantTotals, total: total, changeFile: changeFile, results: results,
+                        findingExamples: findingExamples, allowDeletesReason: configuration.deleteAllowanceReason,
+                        redaction: reportFiles.redaction)))
         }
         // An unbalanced run keeps its exports out of place but leaves the report that says why. Otherwise the
         // exports go into place first and the report, the run's receipt, last.
@@ -396,7 +405,17 @@ struct BatchRun {
         var segments: [Segment] = []
         var findings: [UInt8] = []
         var findingCounts: [String: [FindingID: Int]] = [:]
+        /// The first users of each tenant and finding, for the report page.
+        var findingExamples: [String: [FindingID: [String]]] = [:]
         var rowsReread: [String: Int] = [:]
+
+        /// Keeps the first few examples of each finding, in order.
+        mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
+            var examples = findingExamples[tenant, default: [:]][finding, default: []]
+            guard examples.count < HTMLReport.examplesShown else { return }
+            examples.append(user)
+            findingExamples[tenant, default: [:]][finding] = examples
+        }
     }
 
     /// The second pass: every export is read again and its users, in batches, go to the workers, which put in the
@@ -449,6 +468,7 @@ struct BatchRun {
                             let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
                             for finding in found {
                                 batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
+                                batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
                             }
                             FindingsReport.encode(
                                 tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
@@ -468,6 +488,13 @@ struct BatchRun {
                         }
                         for (tenant, rows) in batch.rowsReread {
                             output.value.batch.rowsReread[tenant, default: 0] += rows
+                        }
+                        for (tenant, examples) in batch.findingExamples {
+                            for (finding, users) in examples.sorted(by: { $0.key < $1.key }) {
+                                for user in users {
+                                    output.value.batch.addExample(user, tenant: tenant, finding: finding)
+                                }
+                            }
                         }
                     })
 
@@ -518,6 +545,9 @@ struct BatchRun {
                 for (tenant, rows) in output.value.batch.rowsReread { totals[tenant]!.rowsReread += rows }
                 for (tenant, counts) in output.value.batch.findingCounts {
                     for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
+                }
+                for (tenant, examples) in output.value.batch.findingExamples {
+                    for (finding, users) in examples { findingExamples[tenant, default: [:]][finding] = users }
                 }
             } catch {
                 for output in outputs { output.discard() }

@@ -116,7 +116,10 @@ struct SamplesTests {
         #expect(has("mallory@fabrikam.com", "F-METHOD-DISABLED"))
         #expect(has("niaj@woodgrove.com", "F-METHOD-DISABLED"))
         #expect(!has("alice@contoso.com", "F-NO-MFA"))
-        #expect(workspace.contents(of: "report") == ["changes.csv", "findings.csv", "rejected.csv", "summary.json"])
+        #expect(
+            workspace.contents(of: "report") == [
+                "changes.csv", "findings.csv", "rejected.csv", "report.html", "summary.json",
+            ])
         let summary = try readSummary(workspace.path("report"))
         #expect(summary.int(at: "total.users.before") == 16)
         #expect(summary.int(at: "total.findings.F-NO-MFA") == findings.count { $0["finding"] == "F-NO-MFA" })

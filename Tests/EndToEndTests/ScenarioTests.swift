@@ -148,7 +148,10 @@ struct ScenarioTests {
         let planned = try String(contentsOfFile: workspace.path("plan/changes.csv"), encoding: .utf8)
         let applied = try String(contentsOfFile: workspace.path("apply/changes.csv"), encoding: .utf8)
         #expect(planned == applied)
-        #expect(workspace.contents(of: "plan") == ["changes.csv", "findings.csv", "rejected.csv", "summary.json"])
+        #expect(
+            workspace.contents(of: "plan") == [
+                "changes.csv", "findings.csv", "rejected.csv", "report.html", "summary.json",
+            ])
         #expect(plan.standardOutput.contains("alpha"))
     }
 

@@ -6,7 +6,7 @@ import SecurityInfoFormats
 /// place together at the end.
 struct ReportFiles {
     static let changesName = "changes.csv", rejectedName = "rejected.csv", findingsName = "findings.csv"
-    static let summaryName = "summary.json"
+    static let summaryName = "summary.json", htmlName = "report.html"
 
     let folder: String
     let redaction: Redaction
@@ -15,6 +15,8 @@ struct ReportFiles {
     private let rejectedSink: AtomicFileSink
     private let findingsSink: AtomicFileSink
     private let summarySink: AtomicFileSink
+    private let htmlSink: AtomicFileSink
+    private var all: [AtomicFileSink] { [changesSink, rejectedSink, findingsSink, summarySink, htmlSink] }
 
     init(folder: String, redaction: Redaction) throws(BatchError) {
         self.folder = folder
@@ -29,6 +31,7 @@ struct ReportFiles {
         rejectedSink = try sink(Self.rejectedName)
         findingsSink = try sink(Self.findingsName)
         summarySink = try sink(Self.summaryName)
+        htmlSink = try sink(Self.htmlName)
         do { findings = try FindingsReport(sink: findingsSink) } catch { throw .output(error) }
     }
 
@@ -65,16 +68,20 @@ struct ReportFiles {
         do { try summarySink.write(Array(summary.json().utf8)) } catch { throw .output(error) }
     }
 
+    func writeHTML(_ report: HTMLReport) throws(BatchError) {
+        do { try htmlSink.write(Array(report.html.utf8)) } catch { throw .output(error) }
+    }
+
     /// Gives up every report file not yet in place (a failed run).
     func discard() {
-        for sink in [changesSink, rejectedSink, findingsSink, summarySink] { sink.discard() }
+        for sink in all { sink.discard() }
     }
 
     /// Finishes every report file and renames them into place.
     func commit() throws(BatchError) {
         do {
-            for sink in [changesSink, rejectedSink, findingsSink, summarySink] { try sink.finish() }
-            for sink in [changesSink, rejectedSink, findingsSink, summarySink] { try sink.commit() }
+            for sink in all { try sink.finish() }
+            for sink in all { try sink.commit() }
         } catch { throw .output(error) }
     }
 }
