@@ -160,7 +160,7 @@ public enum FormatRegistry {
     }
 
     /// The file's bytes as its format reads them: inflated when gzip, and never more than `maximumBytes`.
-    static func openSource(
+    public static func openSource(
         path: String, maximumBytes: Int, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws(InputError) -> any ByteSource {
         var file: any ByteSource = try FileByteSource(path: path)

@@ -255,20 +255,7 @@ struct HTMLReport {
 
     private func format(_ value: Double) -> String { String(Int((value * 10).rounded()) / 10) }
 
-    private func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    private func escape(_ text: String) -> String { htmlEscaped(text) }
 
     private static let style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;margin:0 auto;max-width:1100px;\
@@ -284,4 +271,20 @@ struct HTMLReport {
         .legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\
         code{font-size:12px}footer{margin-top:40px;font-size:12px}
         """
+}
+
+/// Text safe inside HTML elements and quoted attributes.
+func htmlEscaped(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+        switch character {
+        case "&": escaped += "&amp;"
+        case "<": escaped += "&lt;"
+        case ">": escaped += "&gt;"
+        case "\"": escaped += "&quot;"
+        case "'": escaped += "&#39;"
+        default: escaped.append(character)
+        }
+    }
+    return escaped
 }
