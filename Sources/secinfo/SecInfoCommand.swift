@@ -16,7 +16,7 @@ struct SecInfoCommand: ParsableCommand {
             74 an output could not be written.
             """,
         version: SecInfoVersion.tool,
-        subcommands: [Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self]
+        subcommands: [Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self, Generate.self]
     )
 
     /// Parses and runs, mapping every failure to an exit code: usage errors exit 2, as SPEC.md says, where the
