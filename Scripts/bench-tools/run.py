@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Runs the benchmark's commands alternating, round after round, and reports medians, ratios and peak memory.
+usage: run.py WORKDIR SECINFO ROUNDS OUT.md"""
+import os, platform, statistics, subprocess, sys, time
+
+work, secinfo, rounds, report = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+here = os.path.dirname(os.path.abspath(__file__))
+d = lambda *p: os.path.join(work, *p)
+
+def timed(command):
+    """Wall time and peak RSS (KB) of a shell command, through /usr/bin/time."""
+    started = time.monotonic()
+    result = subprocess.run(['/usr/bin/time', '-f', '%M', 'sh', '-c', command], capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if result.returncode not in (0, 1, 3):
+        sys.exit(f'failed ({result.returncode}): {command}\n{result.stderr}')
+    return elapsed, int(result.stderr.strip().splitlines()[-1])
+
+commands = {
+    'secinfo apply (csv.gz)': f'rm -rf {d("out-csv")} && {secinfo} apply --quiet --export {d("csv", "export.csv.gz")} '
+                              f'--changes {d("csv", "changes.csv.gz")} --output {d("out-csv")}',
+    'zcat | gzip -6 (floor)': f'zcat {d("csv", "export.csv.gz")} | gzip -6 > {d("floor.csv.gz")}',
+    'DuckDB set operations': f'python3 {here}/baseline_duckdb.py {d("csv", "export.csv.gz")} '
+                             f'{d("csv", "changes.csv.gz")} {d("duckdb.csv.gz")}',
+    'Python csv set operations': f'python3 {here}/baseline_python.py {d("csv", "export.csv.gz")} '
+                                 f'{d("csv", "changes.csv.gz")} {d("python.csv.gz")}',
+    'secinfo apply (xml.gz)': f'rm -rf {d("out-xml")} && {secinfo} apply --quiet --export {d("xml", "export.xml.gz")} '
+                              f'--changes {d("xml", "changes.xml.gz")} --output {d("out-xml")}',
+    'xmllint --stream --noout': f'xmllint --stream --noout {d("xml", "export.xml.gz")}',
+}
+samples = {name: [] for name in commands}
+for round in range(rounds):
+    for name, command in commands.items():
+        samples[name].append(timed(command))
+        print(f'round {round + 1}: {name}: {samples[name][-1][0]:.2f} s', flush=True)
+
+median = {name: statistics.median(t for t, _ in runs) for name, runs in samples.items()}
+peak = {name: max(m for _, m in runs) for name, runs in samples.items()}
+memory = {}
+for users, folder in (('1m', 'csv'), ('4m', 'mem-4m')):
+    path = d(folder)
+    if os.path.isdir(path):
+        memory[users] = timed(f'rm -rf {d("out-mem")} && {secinfo} apply --quiet --export {path}/export.csv.gz '
+                              f'--changes {path}/changes.csv.gz --output {d("out-mem")}')
+
+def size(path): return os.path.getsize(path) / 1e6
+cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), 'unknown')
+mem = next((int(l.split()[1]) // 1024 // 1024 for l in open('/proc/meminfo') if l.startswith('MemTotal')), 0)
+version = lambda c: (subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip().splitlines() or ['?'])[0]
+swift_version = version('swift --version 2>&1')
+duckdb_version = version('python3 -c "import duckdb; print(duckdb.__version__)"')
+xmllint_version = version('xmllint --version 2>&1')
+gzip_version = version('gzip --version')
+lines = [
+    '# Benchmarks', '',
+    f'Measured by `Scripts/bench` on {time.strftime("%Y-%m-%d")}: {os.cpu_count()} cores ({cpu}), {mem} GiB, '
+    f'{platform.platform()}; {swift_version}; Python {platform.python_version()}, DuckDB {duckdb_version}, '
+    f'{xmllint_version}, {gzip_version}. The machine is shared and noisy: '
+    'each command ran once per round, the rounds alternating, and the table gives the median of '
+    f'{rounds} rounds.', '',
+    f'Data: `secinfo generate --tenants 100 --users 1000000 --seed 1` (1 % changes), as gzipped CSV '
+    f'({size(d("csv", "export.csv.gz")):.1f} MB) and gzipped XML ({size(d("xml", "export.xml.gz")):.1f} MB).', '',
+    '| command | median s | ratio | peak RSS MB |', '|---|---:|---:|---:|',
+]
+ratios = {
+    'secinfo apply (csv.gz)': ('zcat | gzip -6 (floor)', '× floor'),
+    'DuckDB set operations': ('secinfo apply (csv.gz)', '× secinfo'),
+    'Python csv set operations': ('secinfo apply (csv.gz)', '× secinfo'),
+    'secinfo apply (xml.gz)': ('xmllint --stream --noout', '× xmllint'),
+}
+for name in commands:
+    base = ratios.get(name)
+    ratio = f'{median[name] / median[base[0]]:.2f} {base[1]}' if base else ''
+    cell = name.replace('|', '\\|')
+    lines.append(f'| {cell} | {median[name]:.2f} | {ratio} | {peak[name] / 1024:.0f} |')
+lines += ['', f'Output sizes: secinfo {size(d("out-csv", "export.csv.gz")):.1f} MB, floor {size(d("floor.csv.gz")):.1f} MB, '
+          f'DuckDB {size(d("duckdb.csv.gz")):.1f} MB, Python {size(d("python.csv.gz")):.1f} MB.', '']
+if memory:
+    lines += ['Peak memory of `secinfo apply` (csv.gz, 1 % changes): ' +
+              ', '.join(f'{u.upper()} users {m / 1024:.0f} MB ({t:.1f} s)' for u, (t, m) in memory.items()) + '.', '']
+targets = [
+    ('apply ≤ 1.0× the zcat \\| gzip -6 floor', median['secinfo apply (csv.gz)'] / median['zcat | gzip -6 (floor)'], 1.0),
+    ('apply ≤ 0.5× DuckDB', median['secinfo apply (csv.gz)'] / median['DuckDB set operations'], 0.5),
+    ('XML apply ≤ 1.5× xmllint --stream', median['secinfo apply (xml.gz)'] / median['xmllint --stream --noout'], 1.5),
+]
+lines += ['| target | measured | met |', '|---|---:|---|']
+lines += [f'| {name} | {value:.2f}× | {"yes" if value <= bound else "no"} |' for name, value, bound in targets]
+if memory:
+    one, four = memory.get('1m', (0, 0))[1], memory.get('4m', (0, 0))[1]
+    lines.append(f'| peak memory ≤ 256 MB | {max(one, four) / 1024:.0f} MB | {"yes" if max(one, four) <= 256 * 1024 else "no"} |')
+    if one and four:
+        lines.append(f'| within 10 % between 1M and 4M users | {abs(four - one) / one:.0%} | '
+                     f'{"yes" if abs(four - one) <= 0.1 * one else "no"} |')
+open(report, 'w').write('\n'.join(lines) + '\n')
+print('\n'.join(lines))
