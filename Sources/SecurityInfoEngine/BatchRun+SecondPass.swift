@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import SecurityInfo
+import SecurityInfoFormats
+
+/// The second pass: exports and findings.
+extension BatchRun {
+    /// Writes every export (to a temporary file for `apply`, to nowhere for the others), auditing each user.
+    /// What a worker makes of a batch of users in the second pass.
+    struct EncodedBatch: Sendable {
+        /// Consecutive users of one tenant, encoded, with what they hold.
+        struct Segment: Sendable {
+            var tenant: String
+            var bytes: [UInt8] = []
+            var totals = WrittenTotals()
+        }
+        var segments: [Segment] = []
+        var findings: [UInt8] = []
+        var findingCounts: [String: [FindingID: Int]] = [:]
+        /// The first users of each tenant and finding, for the report page.
+        var findingExamples: [String: [FindingID: [String]]] = [:]
+        var rowsReread: [String: Int] = [:]
+
+        /// Keeps the first few examples of each finding, in order.
+        mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
+            var examples = findingExamples[tenant, default: [:]][finding, default: []]
+            guard examples.count < HTMLReport.examplesShown else { return }
+            examples.append(user)
+            findingExamples[tenant, default: [:]][finding] = examples
+        }
+    }
+
+    /// The second pass: every export is read again and its users, in batches, go to the workers, which put in the
+    /// users' new state (unless their tenant is held), audit them and encode them; the collector writes the bytes
+    /// in order. For `apply` to a temporary file; for the others to nowhere.
+    mutating func writeExports(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
+        var outputPaths: [String]? = nil
+        if configuration.command == .apply, let folder = configuration.outputDirectory {
+            try InputDiscovery.makeFolder(folder)
+            outputPaths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
+        }
+        if let folder = configuration.outputDirectory, outputPaths != nil { removeStaleTemporaries(in: folder) }
+        let evaluations = evaluations
+        let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
+        let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
+        let policies = policies
+        var outputs: [AtomicFileSink] = []
+        for (fileIndex, path) in exportFiles.enumerated() {
+            do {
+                let writer: any ExportWriter
+                if let outputPaths {
+                    // Same name, same format, compressed exactly when the input was.
+                    let atomic = try AtomicFileSink(path: outputPaths[fileIndex])
+                    outputs.append(atomic)
+                    writer = try FormatRegistry.exportWriter(
+                        try FormatRegistry.describe(path: path), path: outputPaths[fileIndex], sink: atomic)
+                } else {
+                    // A dry run encodes every user to count it, but has nothing to compress.
+                    var description = try FormatRegistry.describe(path: path)
+                    description.isCompressed = false
+                    writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
+                }
+                let encoder = writer.encoder
+                let output = CollectorConfined((writer: writer, findings: findings, batch: EncodedBatch()))
+                let pipeline = OrderedPipeline<[ExportRecord], EncodedBatch>(
+                    workers: configuration.workers, limit: pipelineLimit,
+                    transform: { records in
+                        var batch = EncodedBatch()
+                        for var record in records {
+                            let tenant = record.tenant
+                            let key = Self.userKey(tenant: tenant, user: record.user.key)
+                            if !heldTenants.contains(tenant), let after = evaluations[key]?.after {
+                                record.user = after
+                            }
+                            if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
+                            try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
+                            batch.segments[batch.segments.count - 1].totals.count(record.user)
+                            batch.rowsReread[tenant, default: 0] += record.rowCount
+                            guard inScopeTenants.contains(tenant) else { continue }
+                            let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
+                            for finding in found {
+                                batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
+                                batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
+                            }
+                            FindingsReport.encode(
+                                tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
+                        }
+                        return batch
+                    },
+                    consume: { batch in
+                        for segment in batch.segments {
+                            try output.value.writer.write(
+                                encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
+                        }
+                        if !batch.findings.isEmpty { try output.value.findings?.write(encoded: batch.findings) }
+                        for (tenant, counts) in batch.findingCounts {
+                            for (id, count) in counts {
+                                output.value.batch.findingCounts[tenant, default: [:]][id, default: 0] += count
+                            }
+                        }
+                        for (tenant, rows) in batch.rowsReread {
+                            output.value.batch.rowsReread[tenant, default: 0] += rows
+                        }
+                        for (tenant, examples) in batch.findingExamples {
+                            for (finding, users) in examples.sorted(by: { $0.key < $1.key }) {
+                                for user in users {
+                                    output.value.batch.addExample(user, tenant: tenant, finding: finding)
+                                }
+                            }
+                        }
+                    })
+
+                progress.start(phase: "pass 2/2")
+                var reader = try FormatRegistry.exportReader(
+                    path: path, maximumBytes: configuration.maximumInputBytes,
+                    confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
+                var position = 0
+                var batch: [ExportRecord] = []
+                do {
+                    while let record = try reader.next() {
+                        let tenant = record.tenant
+                        progress.count(rows: record.rowCount)
+                        guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
+                            throw InputError(
+                                file: path, line: record.line, column: 1,
+                                "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
+                        }
+                        batch.append(record)
+                        // The users changes created go right after the tenant's last user.
+                        if last.position == position && !heldTenants.contains(tenant) {
+                            for key in createdUsers[tenant] ?? [] {
+                                batch.append(
+                                    ExportRecord(tenant: tenant, user: evaluations[key]!.after!, line: 0, rowCount: 0))
+                            }
+                        }
+                        position += 1
+                        if batch.count >= Self.batchSize {
+                            try pipeline.submit(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !batch.isEmpty { try pipeline.submit(batch) }
+                    try pipeline.finish()
+                } catch {
+                    try? pipeline.finish()
+                    throw error
+                }
+                var finished = output.value.writer
+                try finished.finish()
+                if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
+                for (tenant, written) in finished.written {
+                    totals[tenant]!.users.after += written.users
+                    for (kind, count) in written.methods {
+                        totals[tenant]!.methods[kind, default: .init()].after += count
+                    }
+                }
+                for (tenant, rows) in output.value.batch.rowsReread { totals[tenant]!.rowsReread += rows }
+                for (tenant, counts) in output.value.batch.findingCounts {
+                    for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
+                }
+                for (tenant, examples) in output.value.batch.findingExamples {
+                    for (finding, users) in examples { findingExamples[tenant, default: [:]][finding] = users }
+                }
+            } catch {
+                for output in outputs { output.discard() }
+                throw BatchError(error)
+            }
+        }
+        return outputs
+    }
+}
