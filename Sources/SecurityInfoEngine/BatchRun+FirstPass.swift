@@ -32,6 +32,12 @@ extension BatchRun {
                 for (key, evaluation) in evaluations { collected.value[key] = evaluation }
             })
 
+        // Users with changes, by tenant then user key: a lookup per record without building a key string.
+        var changedUsers: [String: Set<String>] = [:]
+        for key in changesByUser.keys {
+            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
+            changedUsers[String(key[..<separator]), default: []].insert(String(key[key.index(after: separator)...]))
+        }
         var tenantFile: [String: Int] = [:]
         do {
             for (fileIndex, path) in exportFiles.enumerated() {
@@ -40,30 +46,29 @@ extension BatchRun {
                     path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
                 var position = 0
                 var batch: [ExportRecord] = []
+                // A tenant's users are usually together: count them in a small accumulator, not a dictionary
+                // entry per record.
+                var counts = TenantCounts(tenant: "")
                 while let record = try reader.next() {
                     let tenant = record.tenant
                     progress.count(rows: record.rowCount)
-                    if let other = tenantFile[tenant], other != fileIndex {
-                        throw InputError(
-                            file: path, line: record.line, column: 1,
-                            "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
+                    if tenant != counts.tenant {
+                        counts.flush(into: &totals, lastUsers: &lastUserOfTenant)
+                        if let other = tenantFile[tenant], other != fileIndex {
+                            throw InputError(
+                                file: path, line: record.line, column: 1,
+                                "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
+                        }
+                        tenantFile[tenant] = fileIndex
+                        counts = TenantCounts(tenant: tenant)
+                        counts.isInScope = configuration.includes(tenant: tenant)
+                        counts.changedUsers = counts.isInScope ? changedUsers[tenant] ?? [] : []
+                        counts.exportFile = path
                     }
-                    tenantFile[tenant] = fileIndex
-                    var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
-                    tenantTotals.isInScope = configuration.includes(tenant: tenant)
-                    tenantTotals.exportFile = path
-                    tenantTotals.users.before += 1
-                    tenantTotals.rowsRead += record.rowCount
-                    for method in record.user.methods {
-                        tenantTotals.methods[method.kind, default: .init()].before += 1
-                    }
-                    totals[tenant] = tenantTotals
-                    lastUserOfTenant[tenant] = (fileIndex, position)
+                    counts.add(record, position: position, file: fileIndex)
                     position += 1
 
-                    if tenantTotals.isInScope
-                        && changesByUser[Self.userKey(tenant: tenant, user: record.user.key)] != nil
-                    {
+                    if !counts.changedUsers.isEmpty && counts.changedUsers.contains(record.user.key) {
                         batch.append(record)
                         if batch.count == Self.batchSize {
                             try pipeline.submit(batch)
@@ -71,6 +76,7 @@ extension BatchRun {
                         }
                     }
                 }
+                counts.flush(into: &totals, lastUsers: &lastUserOfTenant)
                 if !batch.isEmpty { try pipeline.submit(batch) }
                 unconfirmedRepeats.append(reader.unconfirmedRepeats)
             }
@@ -96,5 +102,45 @@ extension BatchRun {
         for (key, evaluation) in evaluations {
             for (index, result) in zip(changesByUser[key]!, evaluation.results) { results[index] = result }
         }
+    }
+}
+
+/// Pass 1's counts for the run of users of one tenant being read, added to the tenant's totals when the run ends.
+struct TenantCounts {
+    var tenant: String
+    var isInScope = false
+    var exportFile = ""
+    var changedUsers: Set<String> = []
+    var users = 0
+    var rows = 0
+    var methods = [Int](repeating: 0, count: MethodKind.allCases.count)
+    /// Where the run's last user is: the export file, and the user's position in it.
+    private var lastPosition: (file: Int, position: Int)?
+
+    init(tenant: String) { self.tenant = tenant }
+
+    mutating func add(_ record: ExportRecord, position: Int, file: Int) {
+        users += 1
+        rows += record.rowCount
+        for method in record.user.methods { methods[MethodKind.allCases.firstIndex(of: method.kind)!] += 1 }
+        lastPosition = (file, position)
+    }
+
+    /// Adds the run's counts to the tenant's totals, records where its last user is, and starts empty.
+    mutating func flush(
+        into totals: inout [String: TenantTotals], lastUsers: inout [String: (file: Int, position: Int)]
+    ) {
+        guard !tenant.isEmpty, users > 0 else { return }
+        var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
+        tenantTotals.isInScope = isInScope
+        tenantTotals.exportFile = exportFile
+        tenantTotals.users.before += users
+        tenantTotals.rowsRead += rows
+        for (kind, count) in zip(MethodKind.allCases, methods) where count > 0 {
+            tenantTotals.methods[kind, default: .init()].before += count
+        }
+        totals[tenant] = tenantTotals
+        if let lastPosition { lastUsers[tenant] = lastPosition }
+        (users, rows, methods) = (0, 0, [Int](repeating: 0, count: MethodKind.allCases.count))
     }
 }
