@@ -33,7 +33,7 @@ public struct BatchConfiguration: Sendable {
     public var maximumInputBytes = FormatRegistry.defaultMaximumInputBytes
     /// Told where the run is (a terminal's progress line); `nil` under cron.
     public var progress: (any ProgressObserver)?
-    /// `--workers`: recorded; the work is spread over Dispatch queues by the engine issue.
+    /// `--workers`: how many Dispatch worker queues share the work (see `OrderedPipeline`).
     public var workers = 1
 
     public init(command: Command, exportPaths: [String], changesPath: String? = nil) {

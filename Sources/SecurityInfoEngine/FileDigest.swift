@@ -1,7 +1,7 @@
 import Crypto
 import SecurityInfoFormats
 
-/// A file's SHA-256, as `summary.json` (and the plan files of the engine issue) record it, taken in the same read
+/// A file's SHA-256, as `summary.json` and plan files record it, taken in the same read
 /// that checks the file whole (gzip integrity, `--max-input-bytes`) before any parsing.
 enum FileDigest {
     static func sha256(path: String, maximumBytes: Int) throws(InputError) -> (hex: String, bytes: Int) {

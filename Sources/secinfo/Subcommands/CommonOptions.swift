@@ -33,7 +33,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The most bytes any one input may give after decompression (a gzip bomb stops there).")
     var maxInputBytes: Int = FormatLimits.defaultMaximumInputBytes
 
-    @Option(help: "Worker queues (recorded; the parallel engine comes in a later release).")
+    @Option(help: "Dispatch worker queues sharing the work; the default is the active processor count.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
