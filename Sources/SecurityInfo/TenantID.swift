@@ -2,8 +2,8 @@
 /// grammar also keeps an ID safe to use in a file name (no `/`, no leading `.`).
 public enum TenantID {
     public static func isValid(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard (1...64).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
+        let bytes = id.utf8
+        guard (1...64).contains(bytes.count), let first = bytes.first, isAlphanumeric(first) else { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
     }
 

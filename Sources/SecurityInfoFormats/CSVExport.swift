@@ -101,6 +101,7 @@ public struct CSVExportReader: ExportReader {
     }
 
     private func defaultMethod(of record: CSVRecord) throws(InputError) -> DefaultMethod {
+        if let exact = DefaultMethod(rawValue: columns.field(defaultMethodColumn, in: record)) { return exact }
         let text = columns.field(defaultMethodColumn, in: record).trimmingWhitespace
         if text.isEmpty { return .none }
         guard let value = DefaultMethod(token: text) else {
@@ -113,7 +114,14 @@ public struct CSVExportReader: ExportReader {
     }
 
     private func method(of record: CSVRecord) throws(InputError) -> MethodInstance? {
-        let token = columns.field(methodColumn, in: record).trimmingWhitespace
+        let field = columns.field(methodColumn, in: record)
+        // Most exports spell the token exactly: no trimming, no copy.
+        if let kind = MethodKind(rawValue: field) {
+            return MethodInstance(
+                kind: kind, id: columns.field(methodIDColumn, in: record), value: columns.field(valueColumn, in: record)
+            )
+        }
+        let token = field.trimmingWhitespace
         if token.isEmpty {
             // Nothing is dropped silently: a value without a method is a broken row, not an empty one.
             for column in [valueColumn, methodIDColumn] where !columns.field(column, in: record).isEmpty {

@@ -26,6 +26,8 @@ public struct CSVReader {
     private var field: [UInt8] = []
     private var isAtStart = true
     private var fieldStart = (line: 1, column: 1)
+    /// The previous record's width: the next record's arrays are sized for it at once rather than grown.
+    private var expectedFields = 8
 
     /// No value of secinfo's formats comes near these; past them the input is not what it claims, and reading on
     /// would only grow memory (a gzip bomb of one endless field, say).
@@ -51,6 +53,9 @@ public struct CSVReader {
         guard try peek() != nil else { return nil }
 
         var record = CSVRecord(fields: [], lines: [], columns: [])
+        record.fields.reserveCapacity(expectedFields)
+        record.lines.reserveCapacity(expectedFields)
+        record.columns.reserveCapacity(expectedFields)
         while true {
             guard record.fields.count < Self.maximumFields else {
                 throw InputError(
@@ -65,7 +70,10 @@ public struct CSVReader {
                     file: path, line: record.lines.last, column: record.columns.last, "the field is not valid UTF-8")
             }
             record.fields.append(text)
-            if endsRecord { return record }
+            if endsRecord {
+                expectedFields = record.fields.count
+                return record
+            }
         }
     }
 
