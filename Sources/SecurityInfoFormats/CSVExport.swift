@@ -14,8 +14,9 @@ public struct CSVExportReader: ExportReader {
 
     public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
 
-    /// - Parameter confirming: users an earlier reading left unconfirmed (`unconfirmedRepeats`).
-    public init(source: any ByteSource, confirming: Set<String> = []) throws(InputError) {
+    /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed
+    ///   (`unconfirmedRepeats`).
+    public init(source: any ByteSource, confirming: Set<String>? = nil) throws(InputError) {
         runs = UserRunIndex(confirming: confirming)
         csv = CSVReader(source: source)
         guard let header = try csv.next() else {

@@ -92,10 +92,10 @@ public enum FormatRegistry {
     }
 
     /// - Parameters:
-    ///   - confirming: users an earlier reading of the file left unconfirmed as repeats.
+    ///   - confirming: `nil` on a first reading; on a second, the users the first left unconfirmed as repeats.
     ///   - observeRawBytes: sees each chunk of the file's own (compressed) bytes as it is read, for progress.
     public static func exportReader(
-        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String> = [],
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil,
         observeRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws(InputError) -> any ExportReader {
         let description = try describe(path: path)

@@ -13,8 +13,9 @@ public struct XMLExportReader: ExportReader {
     public var path: String { xml.path }
     public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
 
-    /// - Parameter confirming: users an earlier reading left unconfirmed (`unconfirmedRepeats`).
-    public init(source: any ByteSource, confirming: Set<String> = []) throws(InputError) {
+    /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed
+    ///   (`unconfirmedRepeats`).
+    public init(source: any ByteSource, confirming: Set<String>? = nil) throws(InputError) {
         runs = UserRunIndex(confirming: confirming)
         xml = try XMLReader(source: source)
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("User run index")
 struct UserRunIndexTests {
     /// Reads a sequence of user runs as the readers do; returns the first repeat found and the unconfirmed users.
-    func read(_ keys: [String], confirming: Set<String> = [], capacity: Int, bits: Int) -> (
+    func read(_ keys: [String], confirming: Set<String>? = nil, capacity: Int, bits: Int) -> (
         repeat: (line: Int, earlier: Int)?, unconfirmed: Set<String>
     ) {
         let index = UserRunIndex(confirming: confirming, exactCapacity: capacity, filterBits: bits)
@@ -37,13 +37,20 @@ struct UserRunIndexTests {
 
     @Test("users the filter cannot rule out are cleared by the second reading when they do not repeat")
     func falsePositivesClear() {
-        // 64 bits for 300 users: nearly every user is a false positive.
-        let keys = (1...300).map { "user\($0)" }
-        let first = read(keys, capacity: 4, bits: 64)
+        // 512 bits for 3,000 users: most users are false positives.
+        let keys = (1...3_000).map { "user\($0)" }
+        let first = read(keys, capacity: 4, bits: 512)
         #expect(first.repeat == nil)
-        #expect(first.unconfirmed.count > 100)
-        let second = read(keys, confirming: first.unconfirmed, capacity: 4, bits: 64)
+        #expect(first.unconfirmed.count > 1_000)
+        let second = read(keys, confirming: first.unconfirmed, capacity: 4, bits: 512)
         #expect(second.repeat == nil)
+    }
+
+    @Test("a second reading tracks only the users it is given: the first reading vouched for the others")
+    func secondReadingTracksOnlyUnconfirmed() {
+        let keys = ["a", "b", "a", "c", "b"]
+        #expect(read(keys, confirming: ["b"], capacity: 10, bits: 1 << 16).repeat?.line == 5)
+        #expect(read(keys, confirming: [], capacity: 10, bits: 1 << 16).repeat == nil)
     }
 
     @Test("a Bloom filter never forgets: every key added is reported as maybe present")
