@@ -25,7 +25,7 @@ public enum XMLChangeFileReader {
                 sawRoot = true
             case .element where xml.depth == 1 && xml.name == "change":
                 let line = xml.line
-                let values = try XMLAttributes.checked(of: xml, allowed: Set(attributes), required: [])
+                let values = try XMLAttributes.checked(of: xml, allowed: attributes, required: [])
                 if !xml.isEmptyElement { try skipEmptyContent(of: xml) }
                 let fields = attributes.map { values[$0] ?? "" }
                 let request = ChangeRequest(
@@ -47,7 +47,7 @@ public enum XMLChangeFileReader {
                 guard xml.value.allSatisfy(\.isWhitespace) else {
                     throw InputError(file: xml.path, line: xml.line, "unexpected text here")
                 }
-            case .endElement:
+            case .endElement, .whitespace:
                 break
             case .other:
                 if xml.isEntityReference {
@@ -64,6 +64,7 @@ public enum XMLChangeFileReader {
         while try xml.read() {
             switch xml.kind {
             case .endElement: return
+            case .whitespace: continue
             case .text where xml.value.allSatisfy(\.isWhitespace): continue
             default: throw InputError(file: xml.path, line: xml.line, "a <change> holds attributes only")
             }

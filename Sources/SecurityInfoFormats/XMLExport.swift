@@ -45,6 +45,8 @@ public struct XMLExportReader: ExportReader {
                 if xml.depth == 1 { tenant = nil }
             case .text:
                 try checkBlank()
+            case .whitespace:
+                continue
             case .other:
                 try checkNotEntity()
             }
@@ -97,6 +99,8 @@ public struct XMLExportReader: ExportReader {
                     return ExportRecord(tenant: tenant, user: user, line: line, rowCount: max(methodElements, 1))
                 case .text:
                     try checkBlank()
+                case .whitespace:
+                    continue
                 case .other:
                     try checkNotEntity()
                 }
@@ -115,7 +119,8 @@ public struct XMLExportReader: ExportReader {
         if !xml.isEmptyElement {
             reading: while try xml.read() {
                 switch xml.kind {
-                case .text: value += xml.value
+                // Inside a value, white space is part of it.
+                case .text, .whitespace: value += xml.value
                 case .endElement: break reading
                 case .element: throw error("unexpected element <\(xml.name)> in a <method>")
                 case .other: try checkNotEntity()
@@ -125,10 +130,12 @@ public struct XMLExportReader: ExportReader {
         return MethodInstance(kind: kind, id: attributes["id"] ?? "", value: value)
     }
 
-    private func checkedAttributes(allowed: Set<String>, required: [String]) throws(InputError) -> [String: String] {
+    private func checkedAttributes(allowed: [String], required: [String]) throws(InputError) -> XMLAttributes {
         try XMLAttributes.checked(of: xml, allowed: allowed, required: required)
     }
 
+    /// Text where none belongs (libxml2 reports mere white space as `.whitespace`, so any text is an error
+    /// unless it is blank after all).
     private func checkBlank() throws(InputError) {
         guard xml.value.allSatisfy(\.isWhitespace) else { throw error("unexpected text here") }
     }
@@ -140,25 +147,24 @@ public struct XMLExportReader: ExportReader {
     private func error(_ message: String) -> InputError { InputError(file: path, line: xml.line, message) }
 }
 
-/// The attributes of an element, checked against what the format allows.
-enum XMLAttributes {
-    static func checked(of xml: XMLReader, allowed: Set<String>, required: [String]) throws(InputError)
-        -> [String: String]
-    {
-        var attributes: [String: String] = [:]
-        for (name, value) in xml.attributes() {
-            guard allowed.contains(name) else {
-                throw InputError(
-                    file: xml.path, line: xml.line,
-                    "unknown attribute '\(name)' on <\(xml.name)> (allowed: \(allowed.sorted().joined(separator: ", ")))"
-                )
-            }
-            attributes[name] = value
+/// The attributes of an element, checked against what the format allows. An element has a handful, so they are
+/// kept in a small array and found by name without hashing.
+struct XMLAttributes {
+    private let values: [(name: String, value: String)]
+
+    subscript(name: String) -> String? { values.first { $0.name == name }?.value }
+
+    static func checked(of xml: XMLReader, allowed: [String], required: [String]) throws(InputError) -> XMLAttributes {
+        let values = xml.attributes()
+        for (name, _) in values where !allowed.contains(name) {
+            throw InputError(
+                file: xml.path, line: xml.line,
+                "unknown attribute '\(name)' on <\(xml.name)> (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
-        for name in required where attributes[name] == nil {
+        for name in required where !values.contains(where: { $0.name == name }) {
             throw InputError(file: xml.path, line: xml.line, "<\(xml.name)> needs a '\(name)' attribute")
         }
-        return attributes
+        return XMLAttributes(values: values)
     }
 }
 

@@ -7,7 +7,8 @@ internal import CLibXML2
 /// Owns the reader and frees it on release. One reader per thread.
 final class XMLReader {
     enum NodeKind: Equatable {
-        case element, endElement, text, other
+        /// White space between elements, which the formats ignore: its value is never read.
+        case element, endElement, text, whitespace, other
     }
 
     /// What the C callbacks share with Swift: the byte source, and the first error either side met.
@@ -106,7 +107,7 @@ final class XMLReader {
         case Int(XML_READER_TYPE_ELEMENT.rawValue): .element
         case Int(XML_READER_TYPE_END_ELEMENT.rawValue): .endElement
         case Int(XML_READER_TYPE_TEXT.rawValue), Int(XML_READER_TYPE_CDATA.rawValue): .text
-        case Int(XML_READER_TYPE_WHITESPACE.rawValue), Int(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue): .text
+        case Int(XML_READER_TYPE_WHITESPACE.rawValue), Int(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue): .whitespace
         case Int(XML_READER_TYPE_ENTITY_REFERENCE.rawValue), Int(XML_READER_TYPE_ENTITY.rawValue):
             .other
         default: .other
