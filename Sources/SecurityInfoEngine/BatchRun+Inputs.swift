@@ -21,7 +21,7 @@ extension BatchRun {
             self.plan = plan
         }
         if let path = configuration.policyPath {
-            do { policies = try PolicyFile.read(path: path, bytes: try readWhole(path)) } catch { throw .input(error) }
+            do { policies = try PolicyFile.read(path: path) } catch { throw .input(error) }
         }
         if let path = configuration.changesPath {
             do {
@@ -60,13 +60,6 @@ extension BatchRun {
             let digest = try FileDigest.sha256(path: path, maximumBytes: configuration.maximumInputBytes)
             inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
         } catch { throw .input(error) }
-    }
-
-    func readWhole(_ path: String) throws(InputError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the file")
-        }
-        return [UInt8](data)
     }
 
     /// Changes group by tenant and user (users without regard to case); a row naming no tenant or user stands

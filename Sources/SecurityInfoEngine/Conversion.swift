@@ -37,11 +37,8 @@ public enum Conversion {
                 }
                 try writer.finish()
                 // Users the reading could not rule out as repeated are confirmed by a second, before any commit.
-                if !reader.unconfirmedRepeats.isEmpty {
-                    var check = try FormatRegistry.exportReader(
-                        path: source, maximumBytes: maximumInputBytes, confirming: reader.unconfirmedRepeats)
-                    while try check.next() != nil {}
-                }
+                try FormatRegistry.confirmRepeats(
+                    reader.unconfirmedRepeats, path: source, maximumBytes: maximumInputBytes)
                 result = Result(kind: "export", count: count)
             }
             try sink.commit()

@@ -65,10 +65,7 @@ public enum Migration {
             configuration.targetPath, tenant: configuration.targetTenant, role: "--target", configuration)
         var policies = PolicySet()
         if let path = configuration.policyPath {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .input(InputError(file: path, "cannot read the file"))
-            }
-            do { policies = try PolicyFile.read(path: path, bytes: [UInt8](data)) } catch { throw .input(error) }
+            do { policies = try PolicyFile.read(path: path) } catch { throw .input(error) }
         }
         let userMap = try configuration.userMapPath.map { (path) throws(BatchError) in
             try readUserMap(path, configuration)
@@ -101,11 +98,8 @@ public enum Migration {
                 if users[record.tenant] == nil { order.append(record.tenant) }
                 users[record.tenant, default: []].append(record.user)
             }
-            if !reader.unconfirmedRepeats.isEmpty {
-                var check = try FormatRegistry.exportReader(
-                    path: path, maximumBytes: configuration.maximumInputBytes, confirming: reader.unconfirmedRepeats)
-                while try check.next() != nil {}
-            }
+            try FormatRegistry.confirmRepeats(
+                reader.unconfirmedRepeats, path: path, maximumBytes: configuration.maximumInputBytes)
         } catch { throw .input(error) }
         if let tenant {
             guard let found = users[tenant] else {

@@ -8,6 +8,21 @@ public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int
 }
 
+extension ByteSource {
+    /// Every byte to the end: for small inputs only (a policy file), never for exports.
+    public func readAll() throws(InputError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { (buffer) -> Result<Int, InputError> in
+                do throws(InputError) { return .success(try read(into: buffer)) } catch { return .failure(error) }
+            }.get()
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
+        }
+    }
+}
+
 /// A place bytes are written to, in order.
 public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError)

@@ -106,6 +106,14 @@ public enum FormatRegistry {
         }
     }
 
+    /// Reads an export a second time to confirm or clear the users its first reading left unconfirmed as
+    /// repeated (`ExportReader.unconfirmedRepeats`); throws when one is a real repeat. Does nothing when none is.
+    public static func confirmRepeats(_ unconfirmed: Set<String>, path: String, maximumBytes: Int) throws(InputError) {
+        guard !unconfirmed.isEmpty else { return }
+        var reader = try exportReader(path: path, maximumBytes: maximumBytes, confirming: unconfirmed)
+        while try reader.next() != nil {}
+    }
+
     /// A writer for an export in the given form; compressed output goes through gzip on its way to `sink`.
     public static func exportWriter(_ description: FileDescription, path: String, sink: any ByteSink)
         throws(OutputError) -> any ExportWriter

@@ -4,6 +4,11 @@ public import SecurityInfo
 /// Reads the policy file (SPEC.md): `{"defaults": {…}, "tenants": {"contoso": {…}}}` with the fields of RULES.md
 /// section 4. Unknown fields and values out of range are input errors, so a typo never passes silently.
 public enum PolicyFile {
+    /// Reads and checks the policy file at `path`.
+    public static func read(path: String) throws(InputError) -> PolicySet {
+        try read(path: path, bytes: try FileByteSource(path: path).readAll())
+    }
+
     public static func read(path: String, bytes: [UInt8]) throws(InputError) -> PolicySet {
         let document: Document
         do {

@@ -43,16 +43,10 @@ public enum XMLChangeFileReader {
                 rows.append(ChangeRow(request: request, fields: fields))
             case .element:
                 throw InputError(file: xml.path, line: xml.line, "unexpected element <\(xml.name)> here")
-            case .text:
-                guard xml.value.allSatisfy(\.isWhitespace) else {
-                    throw InputError(file: xml.path, line: xml.line, "unexpected text here")
-                }
-            case .endElement, .whitespace:
+            case .text, .whitespace, .other:
+                try xml.checkBetweenElements()
+            case .endElement:
                 break
-            case .other:
-                if xml.isEntityReference {
-                    throw InputError(file: xml.path, line: xml.line, "an entity reference is not allowed")
-                }
             }
         }
         guard sawRoot else { throw InputError(file: source.path, line: 1, column: 1, "the document is empty") }

@@ -43,12 +43,8 @@ public struct XMLExportReader: ExportReader {
                 }
             case .endElement:
                 if xml.depth == 1 { tenant = nil }
-            case .text:
-                try checkBlank()
-            case .whitespace:
-                continue
-            case .other:
-                try checkNotEntity()
+            case .text, .whitespace, .other:
+                try xml.checkBetweenElements()
             }
         }
         guard sawRoot else { throw InputError(file: path, line: 1, column: 1, "the document is empty") }
@@ -97,12 +93,8 @@ public struct XMLExportReader: ExportReader {
                     throw error("unexpected element <\(xml.name)> in a <user>")
                 case .endElement:
                     return ExportRecord(tenant: tenant, user: user, line: line, rowCount: max(methodElements, 1))
-                case .text:
-                    try checkBlank()
-                case .whitespace:
-                    continue
-                case .other:
-                    try checkNotEntity()
+                case .text, .whitespace, .other:
+                    try xml.checkBetweenElements()
                 }
             }
             throw error("the file ends inside a <user>")
@@ -123,7 +115,7 @@ public struct XMLExportReader: ExportReader {
                 case .text, .whitespace: value += xml.value
                 case .endElement: break reading
                 case .element: throw error("unexpected element <\(xml.name)> in a <method>")
-                case .other: try checkNotEntity()
+                case .other: try xml.checkBetweenElements()
                 }
             }
         }
@@ -132,16 +124,6 @@ public struct XMLExportReader: ExportReader {
 
     private func checkedAttributes(allowed: [String], required: [String]) throws(InputError) -> XMLAttributes {
         try XMLAttributes.checked(of: xml, allowed: allowed, required: required)
-    }
-
-    /// Text where none belongs (libxml2 reports mere white space as `.whitespace`, so any text is an error
-    /// unless it is blank after all).
-    private func checkBlank() throws(InputError) {
-        guard xml.value.allSatisfy(\.isWhitespace) else { throw error("unexpected text here") }
-    }
-
-    private func checkNotEntity() throws(InputError) {
-        if xml.isEntityReference { throw error("an entity reference is not allowed") }
     }
 
     private func error(_ message: String) -> InputError { InputError(file: path, line: xml.line, message) }

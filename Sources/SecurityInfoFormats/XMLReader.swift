@@ -119,6 +119,19 @@ final class XMLReader {
         xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue)
     }
 
+    /// Checks a node that stands between elements (not inside a value): white space, comments and processing
+    /// instructions are fine; text or an entity reference is not part of the formats.
+    func checkBetweenElements() throws(InputError) {
+        switch kind {
+        case .text where !value.allSatisfy(\.isWhitespace):
+            throw InputError(file: path, line: line, "unexpected text here")
+        case .other where isEntityReference:
+            throw InputError(file: path, line: line, "an entity reference is not allowed")
+        default:
+            return
+        }
+    }
+
     var name: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
