@@ -14,6 +14,19 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: some StringProtocol) throws(ParseError) {
+        // Nearly every address is printable ASCII, where a byte is a character: check its bytes, not graphemes.
+        var trimmed = String(text.trimmingWhitespace)
+        // `withUTF8` rethrows untyped: the outcome comes out as a Result.
+        let fast = trimmed.withUTF8 { bytes in Result { () throws(ParseError) in try Self(printableASCII: bytes) } }
+        if let parsed = try fast.get() {
+            self = parsed
+            return
+        }
+        try self.init(parsingCharacters: trimmed)
+    }
+
+    /// The checks over Characters: for any text, and the reference the byte path is tested against.
+    init(parsingCharacters text: some StringProtocol) throws(ParseError) {
         let text = text.trimmingWhitespace
         guard text.count <= 254 else { throw .tooLong(text.count) }
         guard !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true })
@@ -27,6 +40,23 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         else { throw .badDomain }
         local = String(parts[0])
         domain = parts[1].lowercased()
+    }
+
+    /// The same checks as `init(parsing:)` over bytes; `nil` when a byte is not printable ASCII.
+    private init?(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        guard bytes.count <= 254 else { throw .tooLong(bytes.count) }
+        guard !bytes.contains(UInt8(ascii: " ")) else { throw .whitespace }
+        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw .notOneAt }
+        guard !parts[0].isEmpty else { throw .emptyLocalPart }
+        let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let hyphen = UInt8(ascii: "-")
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != hyphen && $0.last != hyphen }),
+            let topLevel = labels.last, topLevel.count >= 2, !topLevel.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { throw .badDomain }
+        local = String(decoding: parts[0], as: UTF8.self)
+        domain = String(decoding: parts[1].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     public var description: String { "\(local)@\(domain)" }

@@ -16,6 +16,20 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// Parses and normalises a number: separators after the country code are dropped, and a number written
     /// without a space after the country code (`+14255550100`) is split with the E.164 country-code table.
     public init(parsing text: some StringProtocol) throws(ParseError) {
+        // Nearly every number is printable ASCII, where a byte is a character: parse its bytes, not graphemes
+        // (the audit parses every phone of every export; Character iteration was 10 % of a run).
+        var trimmed = String(text.trimmingWhitespace)
+        // `withUTF8` rethrows untyped: the outcome comes out as a Result.
+        let fast = trimmed.withUTF8 { bytes in Result { () throws(ParseError) in try Self(printableASCII: bytes) } }
+        if let parsed = try fast.get() {
+            self = parsed
+            return
+        }
+        try self.init(parsingCharacters: trimmed)
+    }
+
+    /// The grammar over Characters: for any text, and the reference the byte path is tested against.
+    init(parsingCharacters text: some StringProtocol) throws(ParseError) {
         var rest = Substring(text.trimmingWhitespace)
         guard rest.first == "+" else { throw .missingPlus }
         rest = rest.dropFirst()
@@ -49,6 +63,53 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 throw .invalidCharacter(character)
             }
         }
+        try self.init(countryCode: countryCode, digits: digits, phoneExtension: phoneExtension)
+    }
+
+    /// The same grammar as `init(parsing:)` over bytes; `nil` when a byte is not printable ASCII (a grapheme
+    /// might then span bytes, so the Character path decides).
+    private init?(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+
+        guard bytes.first == UInt8(ascii: "+") else { throw .missingPlus }
+        var start = 1
+        var end = bytes.count
+        // An `x` or `X` and 1–6 digits at the very end is the extension.
+        var phoneExtension: String?
+        var trailingDigits = 0
+        while end - trailingDigits > start && isDigit(bytes[end - trailingDigits - 1]) { trailingDigits += 1 }
+        let marker = end - trailingDigits - 1
+        if (1...6).contains(trailingDigits), marker >= start, bytes[marker] | 0x20 == UInt8(ascii: "x") {
+            phoneExtension = text(end - trailingDigits..<end)
+            end = marker
+        }
+
+        var leadingDigits = 0
+        while start + leadingDigits < end && isDigit(bytes[start + leadingDigits]) { leadingDigits += 1 }
+        var countryCode = ""
+        if start + leadingDigits < end && bytes[start + leadingDigits] == UInt8(ascii: " ") {
+            countryCode = text(start..<start + leadingDigits)
+            start += leadingDigits + 1
+        }
+
+        var digits = ""
+        for byte in bytes[start..<end] {
+            if isDigit(byte) {
+                digits.unicodeScalars.append(Unicode.Scalar(byte))
+            } else if !" .-()".utf8.contains(byte) {
+                throw .invalidCharacter(Character(Unicode.Scalar(byte)))
+            }
+        }
+        try self.init(countryCode: countryCode, digits: digits, phoneExtension: phoneExtension)
+    }
+
+    /// The checks on the digits, once the text is split.
+    private init(countryCode: String, digits: String, phoneExtension: String?) throws(ParseError) {
+        var (countryCode, digits) = (countryCode, digits)
         if countryCode.isEmpty {
             guard let code = CountryCallingCodes.code(prefixing: digits) else {
                 throw .unknownCountryCode(String(digits.prefix(3)))

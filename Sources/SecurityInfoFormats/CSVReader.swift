@@ -65,16 +65,22 @@ public struct CSVReader {
             record.columns.append(column)
             fieldStart = (line, column)
             let endsRecord = try readField()
-            guard let text = String(validating: field, as: UTF8.self) else {
-                throw InputError(
-                    file: path, line: record.lines.last, column: record.columns.last, "the field is not valid UTF-8")
-            }
-            record.fields.append(text)
+            record.fields.append(try fieldText(line: record.lines.last!, column: record.columns.last!))
             if endsRecord {
                 expectedFields = record.fields.count
                 return record
             }
         }
+    }
+
+    /// The field read, as text. ASCII (nearly every field) needs no validation; `String(validating:)` costs a
+    /// generic metadata lookup per call, which was 4 % of a run.
+    private func fieldText(line: Int, column: Int) throws(InputError) -> String {
+        if field.allSatisfy({ $0 < 0x80 }) { return String(decoding: field, as: UTF8.self) }
+        guard let text = String(validating: field, as: UTF8.self) else {
+            throw InputError(file: path, line: line, column: column, "the field is not valid UTF-8")
+        }
+        return text
     }
 
     /// Reads one field into `field`; returns whether it ended the record.

@@ -1,0 +1,54 @@
+import Testing
+import _SecInfoTestSupport
+
+@testable import SecurityInfo
+
+/// Phone numbers and addresses that are printable ASCII are parsed over bytes; every other text over Characters.
+/// The two must agree on every text: same value, same error.
+@Suite("Byte and Character parsing agree")
+struct ByteParsingTests {
+    /// Texts near the grammars' edges: built from the characters that matter to them, so most are near misses.
+    static func texts(starts: [String], alphabet: [String], count: Int, seed: UInt64) -> [String] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in
+            starts.randomElement(using: &random)!
+                + (0..<Int.random(in: 0...14, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+                .joined()
+        }
+    }
+
+    @Test("PhoneNumber: the byte path gives what the Character path gives")
+    func phoneNumbers() {
+        let starts = ["+", "+1 ", "+44", "+999", " +1", "1", ""]
+        let alphabet = [
+            "1", "2", "4", "5", "0", "9", "1", "2", "4", "5", "0", "9", " ", ".", "-", "(", ")", "x", "X", "a",
+        ]
+        let texts = Self.texts(starts: starts, alphabet: alphabet, count: 5_000, seed: 7) + ["+", "+x1", "+1x", "+ 1"]
+        var accepted = 0
+        for text in texts {
+            let bytes = Result { () throws(PhoneNumber.ParseError) in try PhoneNumber(parsing: text) }
+            let characters = Result { () throws(PhoneNumber.ParseError) in try PhoneNumber(parsingCharacters: text) }
+            #expect(bytes == characters, "\(text)")
+            if case .success = bytes { accepted += 1 }
+        }
+        #expect(accepted > 100, "the texts reach the accepting paths too")
+    }
+
+    @Test("EmailAddress: the byte path gives what the Character path gives")
+    func emailAddresses() {
+        let starts = ["a@b.", "x@", "@", "é@", " ", ""]
+        let alphabet = ["a", "B", "@", ".", "-", "1", "com", "Example", " ", "@x.io", "é"]
+        let texts =
+            Self.texts(starts: starts, alphabet: alphabet, count: 5_000, seed: 11) + [
+                String(repeating: "a", count: 250) + "@b.io", String(repeating: "a", count: 249) + "@b.io",
+            ]
+        var accepted = 0
+        for text in texts {
+            let bytes = Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsing: text) }
+            let characters = Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsingCharacters: text) }
+            #expect(bytes == characters, "\(text)")
+            if case .success = bytes { accepted += 1 }
+        }
+        #expect(accepted > 100, "the texts reach the accepting paths too")
+    }
+}
