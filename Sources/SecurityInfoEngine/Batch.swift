@@ -51,8 +51,8 @@ struct BatchRun {
     /// Users that changes created, per tenant, in the order of their first change.
     var createdUsers: [String: [String]] = [:]
     var totals: [String: TenantTotals] = [:]
-    /// Where each tenant's last user is: the export file, and the user's position in it.
-    var lastUserOfTenant: [String: (file: Int, position: Int)] = [:]
+    /// Where each tenant's last user is: the export file, and the line the user starts on.
+    var lastUserOfTenant: [String: (file: Int, line: Int)] = [:]
     /// Per export file, the users the first reading could not rule out as repeated; the second confirms them.
     var unconfirmedRepeats: [Set<String>] = []
     /// The plan `apply --plan-file` holds the run to.

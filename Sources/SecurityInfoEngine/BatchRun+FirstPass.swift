@@ -11,82 +11,58 @@ extension BatchRun {
 
     var pipelineLimit: Int { 2 * configuration.workers + 2 }
 
-    /// The first pass: every user is read and counted; those the change file names go, in batches, to the workers
-    /// that run the rule engine, while reading goes on.
+    /// The first pass: each export is cut into chunks of whole users, which the workers parse, running the rule
+    /// engine on the users the change file names; the collector counts every user in file order.
     mutating func evaluateChanges() throws(BatchError) {
         let requests = changeFile?.rows.map(\.request) ?? []
         let (changesByUser, policies, createUsers) = (changesByUser, policies, configuration.createUsers)
-        let collected = CollectorConfined([String: UserEvaluation]())
-        let pipeline = OrderedPipeline<[ExportRecord], [(String, UserEvaluation)]>(
-            workers: configuration.workers, limit: pipelineLimit,
-            transform: { records in
-                records.map { record in
-                    let key = Self.userKey(tenant: record.tenant, user: record.user.key)
-                    let evaluation = RuleEngine.evaluate(
-                        user: record.user, policy: policies.policy(for: record.tenant),
-                        changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
-                    return (key, evaluation)
-                }
-            },
-            consume: { evaluations in
-                for (key, evaluation) in evaluations { collected.value[key] = evaluation }
-            })
-
-        // Users with changes, by tenant then user key: a lookup per record without building a key string.
+        // Users with changes in tenants in scope, by tenant then user key: a lookup per user without a key string.
         var changedUsers: [String: Set<String>] = [:]
         for key in changesByUser.keys {
             guard let separator = key.firstIndex(of: "\u{0}") else { continue }
-            changedUsers[String(key[..<separator]), default: []].insert(String(key[key.index(after: separator)...]))
+            let tenant = String(key[..<separator])
+            guard configuration.includes(tenant: tenant) else { continue }
+            changedUsers[tenant, default: []].insert(String(key[key.index(after: separator)...]))
         }
-        var tenantFile: [String: Int] = [:]
-        do {
-            for (fileIndex, path) in exportFiles.enumerated() {
-                progress.start(phase: "pass 1/2")
-                var reader = try FormatRegistry.exportReader(
+        let changed = changedUsers
+        let collected = CollectorConfined(
+            FirstPassCounts(
+                exportFiles: exportFiles, includes: { [configuration] in configuration.includes(tenant: $0) }))
+        let progress = progress
+        for (fileIndex, path) in exportFiles.enumerated() {
+            progress.start(phase: "pass 1/2")
+            var chunks: any ExportChunkReader
+            do {
+                chunks = try FormatRegistry.exportChunks(
                     path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
-                var position = 0
-                var batch: [ExportRecord] = []
-                // A tenant's users are usually together: count them in a small accumulator, not a dictionary
-                // entry per record.
-                var counts = TenantCounts(tenant: "")
-                while let record = try reader.next() {
-                    let tenant = record.tenant
-                    progress.count(rows: record.rowCount)
-                    if tenant != counts.tenant {
-                        counts.flush(into: &totals, lastUsers: &lastUserOfTenant)
-                        if let other = tenantFile[tenant], other != fileIndex {
-                            throw InputError(
-                                file: path, line: record.line, column: 1,
-                                "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
-                        }
-                        tenantFile[tenant] = fileIndex
-                        counts = TenantCounts(tenant: tenant)
-                        counts.isInScope = configuration.includes(tenant: tenant)
-                        counts.changedUsers = counts.isInScope ? changedUsers[tenant] ?? [] : []
-                        counts.exportFile = path
+            } catch { throw .input(error) }
+            let runCheck = chunks.runCheck
+            let pipeline = OrderedPipeline<ExportChunk, FirstPassChunk>(
+                workers: configuration.workers, limit: pipelineLimit,
+                transform: { chunk in
+                    let (records, failure) = chunk.read()
+                    var evaluations: [(String, UserEvaluation)] = []
+                    for record in records where changed[record.tenant]?.contains(record.user.key) == true {
+                        let evaluation = RuleEngine.evaluate(
+                            user: record.user, policy: policies.policy(for: record.tenant),
+                            changes: changesByUser[Self.userKey(tenant: record.tenant, user: record.user.key)]!.map {
+                                requests[$0]
+                            }, createUsers: createUsers)
+                        evaluations.append((Self.userKey(tenant: record.tenant, user: record.user.key), evaluation))
                     }
-                    counts.add(record, position: position, file: fileIndex)
-                    position += 1
-
-                    if !counts.changedUsers.isEmpty && counts.changedUsers.contains(record.user.key) {
-                        batch.append(record)
-                        if batch.count == Self.batchSize {
-                            try pipeline.submit(batch)
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                }
-                counts.flush(into: &totals, lastUsers: &lastUserOfTenant)
-                if !batch.isEmpty { try pipeline.submit(batch) }
-                unconfirmedRepeats.append(reader.unconfirmedRepeats)
-            }
-            try pipeline.finish()
-        } catch {
-            // Let the workers finish before the error leaves: nothing may run on after the run has failed.
-            try? pipeline.finish()
-            throw BatchError(error)
+                    return FirstPassChunk(records: records, failure: failure, evaluations: evaluations)
+                },
+                consume: { chunk in
+                    try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
+                    progress.count(rows: chunk.records.reduce(0) { $0 + $1.rowCount }, users: chunk.records.count)
+                })
+            try Self.run(pipeline, reading: &chunks)
+            collected.value.endFile()
+            unconfirmedRepeats.append(chunks.unconfirmedRepeats)
         }
-        evaluations = collected.value
+        totals = collected.value.totals
+        lastUserOfTenant = collected.value.lastUsers
+        evaluations = collected.value.evaluations
 
         // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
         for key in userOrder where evaluations[key] == nil {
@@ -105,30 +81,83 @@ extension BatchRun {
     }
 }
 
+/// What a worker makes of a chunk in the first pass.
+struct FirstPassChunk: Sendable {
+    var records: [ExportRecord]
+    /// The chunk's parse error, raised after its users before it are counted.
+    var failure: InputError?
+    var evaluations: [(String, UserEvaluation)]
+}
+
+/// Pass 1's counting, on the collector, in file order: every user into its tenant's totals, where each tenant's
+/// last user is, and the rule engine's evaluations.
+struct FirstPassCounts {
+    let exportFiles: [String]
+    let includes: (String) -> Bool
+    var totals: [String: TenantTotals] = [:]
+    var lastUsers: [String: (file: Int, line: Int)] = [:]
+    var evaluations: [String: UserEvaluation] = [:]
+    private var tenantFile: [String: Int] = [:]
+    /// A tenant's users are usually together: they are counted in a small accumulator, not a dictionary entry each.
+    private var run = TenantCounts(tenant: "")
+
+    init(exportFiles: [String], includes: @escaping (String) -> Bool) {
+        self.exportFiles = exportFiles
+        self.includes = includes
+    }
+
+    mutating func count(_ chunk: FirstPassChunk, file: Int, path: String, runCheck: ExportRunCheck?) throws(InputError)
+    {
+        for record in chunk.records {
+            try runCheck?.check(record)
+            let tenant = record.tenant
+            if tenant != run.tenant {
+                run.flush(into: &totals, lastUsers: &lastUsers)
+                if let other = tenantFile[tenant], other != file {
+                    throw InputError(
+                        file: path, line: record.line, column: 1,
+                        "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
+                }
+                tenantFile[tenant] = file
+                run = TenantCounts(tenant: tenant)
+                run.isInScope = includes(tenant)
+                run.exportFile = path
+            }
+            run.add(record, file: file)
+        }
+        for (key, evaluation) in chunk.evaluations { evaluations[key] = evaluation }
+        if let failure = chunk.failure { throw failure }
+    }
+
+    mutating func endFile() {
+        run.flush(into: &totals, lastUsers: &lastUsers)
+        run = TenantCounts(tenant: "")
+    }
+}
+
 /// Pass 1's counts for the run of users of one tenant being read, added to the tenant's totals when the run ends.
 struct TenantCounts {
     var tenant: String
     var isInScope = false
     var exportFile = ""
-    var changedUsers: Set<String> = []
     var users = 0
     var rows = 0
     var methods = [Int](repeating: 0, count: MethodKind.allCases.count)
-    /// Where the run's last user is: the export file, and the user's position in it.
-    private var lastPosition: (file: Int, position: Int)?
+    /// Where the run's last user is: the export file, and the line the user starts on.
+    private var lastUser: (file: Int, line: Int)?
 
     init(tenant: String) { self.tenant = tenant }
 
-    mutating func add(_ record: ExportRecord, position: Int, file: Int) {
+    mutating func add(_ record: ExportRecord, file: Int) {
         users += 1
         rows += record.rowCount
         for method in record.user.methods { methods[MethodKind.allCases.firstIndex(of: method.kind)!] += 1 }
-        lastPosition = (file, position)
+        lastUser = (file, record.line)
     }
 
     /// Adds the run's counts to the tenant's totals, records where its last user is, and starts empty.
     mutating func flush(
-        into totals: inout [String: TenantTotals], lastUsers: inout [String: (file: Int, position: Int)]
+        into totals: inout [String: TenantTotals], lastUsers: inout [String: (file: Int, line: Int)]
     ) {
         guard !tenant.isEmpty, users > 0 else { return }
         var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
@@ -140,7 +169,25 @@ struct TenantCounts {
             tenantTotals.methods[kind, default: .init()].before += count
         }
         totals[tenant] = tenantTotals
-        if let lastPosition { lastUsers[tenant] = lastPosition }
+        if let lastUser { lastUsers[tenant] = lastUser }
         (users, rows, methods) = (0, 0, [Int](repeating: 0, count: MethodKind.allCases.count))
+    }
+}
+
+extension BatchRun {
+    /// Hands every chunk of an export to a pipeline and waits for it. A pipeline failure is raised before a
+    /// reading error: the chunks handed in before the reading failed come first in the file.
+    static func run<Output>(
+        _ pipeline: OrderedPipeline<ExportChunk, Output>, reading chunks: inout any ExportChunkReader
+    )
+        throws(BatchError)
+    {
+        do {
+            while let chunk = try chunks.next() { try pipeline.submit(chunk) }
+            try pipeline.finish()
+        } catch {
+            do { try pipeline.finish() } catch let earlier { throw BatchError(earlier) }
+            throw BatchError(error)
+        }
     }
 }

@@ -20,6 +20,9 @@ extension BatchRun {
         /// The first users of each tenant and finding, for the report page.
         var findingExamples: [String: [FindingID: [String]]] = [:]
         var rowsReread: [String: Int] = [:]
+        /// The users read, for the checks made in file order, and the chunk's error, raised after them.
+        var records: [ExportRecord] = []
+        var failure: InputError?
 
         /// Keeps the first few examples of each finding, in order.
         mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
@@ -43,7 +46,11 @@ extension BatchRun {
         let evaluations = evaluations
         let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
         let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
-        let policies = policies
+        let (policies, lastUserOfTenant, progress) = (policies, lastUserOfTenant, progress)
+        // The users changes created, after the tenant's last user, unless the tenant is held.
+        let created = createdUsers.filter { !heldTenants.contains($0.key) }.mapValues { keys in
+            keys.map { ExportRecord(tenant: "", user: evaluations[$0]!.after!, line: 0, rowCount: 0) }
+        }
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
@@ -61,33 +68,51 @@ extension BatchRun {
                     writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
                 }
                 let encoder = writer.encoder
+                progress.start(phase: "pass 2/2")
+                var chunks = try FormatRegistry.exportChunks(
+                    path: path, maximumBytes: configuration.maximumInputBytes,
+                    confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
+                let runCheck = chunks.runCheck
                 let output = CollectorConfined((writer: writer, findings: findings, batch: EncodedBatch()))
-                let pipeline = OrderedPipeline<[ExportRecord], EncodedBatch>(
+                let pipeline = OrderedPipeline<ExportChunk, EncodedBatch>(
                     workers: configuration.workers, limit: pipelineLimit,
-                    transform: { records in
+                    transform: { chunk in
                         var batch = EncodedBatch()
-                        for var record in records {
+                        var (records, failure) = chunk.read()
+                        for (index, record) in records.enumerated() {
                             let tenant = record.tenant
-                            let key = Self.userKey(tenant: tenant, user: record.user.key)
-                            if !heldTenants.contains(tenant), let after = evaluations[key]?.after {
-                                record.user = after
+                            guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
+                                failure = InputError(
+                                    file: path, line: record.line, column: 1,
+                                    "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again"
+                                )
+                                records.removeSubrange(index...)
+                                break
                             }
-                            if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
-                            try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
-                            batch.segments[batch.segments.count - 1].totals.count(record.user)
-                            batch.rowsReread[tenant, default: 0] += record.rowCount
-                            guard inScopeTenants.contains(tenant) else { continue }
-                            let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
-                            for finding in found {
-                                batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
-                                batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
+                            try Self.encode(
+                                record, evaluations: evaluations, isHeld: heldTenants.contains(tenant),
+                                isInScope: inScopeTenants.contains(tenant), policies: policies, encoder: encoder,
+                                into: &batch)
+                            // The users changes created go right after the tenant's last user.
+                            if last.line == record.line {
+                                for user in created[tenant] ?? [] {
+                                    var user = user
+                                    user.tenant = tenant
+                                    try Self.encode(
+                                        user, evaluations: [:], isHeld: false,
+                                        isInScope: inScopeTenants.contains(tenant), policies: policies,
+                                        encoder: encoder, into: &batch)
+                                }
                             }
-                            FindingsReport.encode(
-                                tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
                         }
+                        (batch.records, batch.failure) = (records, failure)
                         return batch
                     },
                     consume: { batch in
+                        if let runCheck {
+                            for record in batch.records { try runCheck.check(record) }
+                        }
+                        progress.count(rows: batch.records.reduce(0) { $0 + $1.rowCount }, users: batch.records.count)
                         for segment in batch.segments {
                             try output.value.writer.write(
                                 encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
@@ -108,43 +133,9 @@ extension BatchRun {
                                 }
                             }
                         }
+                        if let failure = batch.failure { throw failure }
                     })
-
-                progress.start(phase: "pass 2/2")
-                var reader = try FormatRegistry.exportReader(
-                    path: path, maximumBytes: configuration.maximumInputBytes,
-                    confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
-                var position = 0
-                var batch: [ExportRecord] = []
-                do {
-                    while let record = try reader.next() {
-                        let tenant = record.tenant
-                        progress.count(rows: record.rowCount)
-                        guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
-                            throw InputError(
-                                file: path, line: record.line, column: 1,
-                                "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
-                        }
-                        batch.append(record)
-                        // The users changes created go right after the tenant's last user.
-                        if last.position == position && !heldTenants.contains(tenant) {
-                            for key in createdUsers[tenant] ?? [] {
-                                batch.append(
-                                    ExportRecord(tenant: tenant, user: evaluations[key]!.after!, line: 0, rowCount: 0))
-                            }
-                        }
-                        position += 1
-                        if batch.count >= Self.batchSize {
-                            try pipeline.submit(batch)
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    if !batch.isEmpty { try pipeline.submit(batch) }
-                    try pipeline.finish()
-                } catch {
-                    try? pipeline.finish()
-                    throw error
-                }
+                try Self.run(pipeline, reading: &chunks)
                 var finished = output.value.writer
                 try finished.finish()
                 if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
@@ -167,5 +158,28 @@ extension BatchRun {
             }
         }
         return outputs
+    }
+
+    /// On a worker: one user's new state (unless its tenant is held) encoded, counted and audited.
+    static func encode(
+        _ record: ExportRecord, evaluations: [String: UserEvaluation], isHeld: Bool, isInScope: Bool,
+        policies: PolicySet, encoder: any ExportEncoder, into batch: inout EncodedBatch
+    ) throws(OutputError) {
+        var record = record
+        let tenant = record.tenant
+        if !isHeld, let after = evaluations[userKey(tenant: tenant, user: record.user.key)]?.after {
+            record.user = after
+        }
+        if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
+        try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
+        batch.segments[batch.segments.count - 1].totals.count(record.user)
+        batch.rowsReread[tenant, default: 0] += record.rowCount
+        guard isInScope else { return }
+        let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
+        for finding in found {
+            batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
+            batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
+        }
+        FindingsReport.encode(tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
     }
 }

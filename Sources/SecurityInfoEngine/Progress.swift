@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where a run is, for a person watching a terminal: the reading passes over the exports, rows read, and the
 /// share of the exports' bytes read so far (each export is read twice), from which a rate and an ETA follow.
@@ -28,16 +29,21 @@ public protocol ProgressObserver: Sendable {
     func finish()
 }
 
-/// Counts what the reading thread has read, and tells the observer every so often.
-final class ProgressCounter {
+/// Counts what a pass has read (bytes on the reading thread, rows on the pipeline's collector), and tells the
+/// observer every so often.
+final class ProgressCounter: Sendable {
+    private struct State {
+        var bytesBefore = 0
+        var bytesInFile = 0
+        var rows = 0
+        var phase = ""
+        var sinceUpdate = 0
+    }
+
     private let observer: (any ProgressObserver)?
     private let started = Date()
     private let bytesTotal: Int
-    private var bytesBefore = 0
-    private var bytesInFile = 0
-    private var rows = 0
-    private var phase = ""
-    private var sinceUpdate = 0
+    private let state = Mutex(State())
 
     init(observer: (any ProgressObserver)?, exportBytes: Int) {
         self.observer = observer
@@ -46,24 +52,32 @@ final class ProgressCounter {
 
     /// Starts a file of a pass.
     func start(phase: String) {
-        self.phase = phase
-        bytesBefore += bytesInFile
-        bytesInFile = 0
+        state.withLock { state in
+            state.phase = phase
+            state.bytesBefore += state.bytesInFile
+            state.bytesInFile = 0
+        }
     }
 
     /// For `observeRawBytes`: the file's own bytes read so far.
-    func read(_ bytes: UnsafeRawBufferPointer) { bytesInFile += bytes.count }
+    func read(_ bytes: UnsafeRawBufferPointer) {
+        guard observer != nil else { return }
+        state.withLock { $0.bytesInFile += bytes.count }
+    }
 
-    func count(rows: Int) {
+    /// Rows of `users` users read.
+    func count(rows: Int, users: Int) {
         guard let observer else { return }
-        self.rows += rows
-        sinceUpdate += 1
-        guard sinceUpdate >= 4096 else { return }
-        sinceUpdate = 0
-        observer.update(
-            BatchProgress(
-                phase: phase, rows: self.rows, bytesRead: bytesBefore + bytesInFile, bytesTotal: bytesTotal,
-                elapsed: Date().timeIntervalSince(started)))
+        let progress = state.withLock { (state) -> BatchProgress? in
+            state.rows += rows
+            state.sinceUpdate += users
+            guard state.sinceUpdate >= 4096 else { return nil }
+            state.sinceUpdate = 0
+            return BatchProgress(
+                phase: state.phase, rows: state.rows, bytesRead: state.bytesBefore + state.bytesInFile,
+                bytesTotal: bytesTotal, elapsed: Date().timeIntervalSince(started))
+        }
+        if let progress { observer.update(progress) }
     }
 
     func finish() { observer?.finish() }

@@ -37,10 +37,23 @@ public struct CSVReader {
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    public init(source: any ByteSource, chunkSize: Int = 1 << 16) {
+    /// - Parameters:
+    ///   - firstLine: the line the source's first byte is on: a chunk cut from the middle of a file starts there.
+    ///   - skipsByteOrderMark: whether the source is the start of a file, where a BOM may be.
+    public init(source: any ByteSource, chunkSize: Int = 1 << 16, firstLine: Int = 1, skipsByteOrderMark: Bool = true) {
         self.source = source
         readSize = Swift.max(chunkSize, 1)
         buffer = [UInt8](repeating: 0, count: Swift.max(chunkSize, 4))
+        line = firstLine
+        isAtStart = skipsByteOrderMark
+    }
+
+    /// Gives up the bytes read ahead and not yet parsed, with the line they start on, so that another reader (the
+    /// one cutting a file into chunks after its header) can go on from here. The reader is spent afterwards.
+    mutating func takeReadAhead() -> (bytes: [UInt8], line: Int) {
+        let bytes = Array(buffer[position..<filled])
+        position = filled
+        return (bytes, line)
     }
 
     public var path: String { source.path }

@@ -8,12 +8,15 @@ public struct ExportRecord: Sendable {
     public var line: Int
     /// The rows (or method elements) the user took, an empty-method row included: every one is accounted for.
     public var rowCount: Int
+    /// The column the user is named at on `line`, for messages.
+    public var column: Int
 
-    public init(tenant: String, user: User, line: Int, rowCount: Int) {
+    public init(tenant: String, user: User, line: Int, rowCount: Int, column: Int = 1) {
         self.tenant = tenant
         self.user = user
         self.line = line
         self.rowCount = rowCount
+        self.column = column
     }
 }
 

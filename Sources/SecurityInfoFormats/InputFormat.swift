@@ -106,6 +106,20 @@ public enum FormatRegistry {
         }
     }
 
+    /// The export cut into chunks of whole users for workers to parse (`ExportChunk`); `confirming` and
+    /// `observeRawBytes` as for `exportReader`.
+    public static func exportChunks(
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil,
+        observeRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(InputError) -> any ExportChunkReader {
+        let description = try describe(path: path)
+        let source = try openSource(path: path, maximumBytes: maximumBytes, observe: observeRawBytes)
+        switch description.format {
+        case .csv: return try CSVExportChunkReader(source: source, confirming: confirming)
+        case .xml: return XMLExportChunkReader(reader: try XMLExportReader(source: source, confirming: confirming))
+        }
+    }
+
     /// Reads an export a second time to confirm or clear the users its first reading left unconfirmed as
     /// repeated (`ExportReader.unconfirmedRepeats`); throws when one is a real repeat. Does nothing when none is.
     public static func confirmRepeats(_ unconfirmed: Set<String>, path: String, maximumBytes: Int) throws(InputError) {

@@ -34,6 +34,9 @@ final class UserRunIndex {
         self.filterBits = filterBits
     }
 
+    /// Whether there is nothing to track: a second reading that has no user to confirm.
+    var isIdle: Bool { confirming?.isEmpty == true }
+
     /// Records the start of a user's run; returns the line an earlier run of the same user began on, if certain.
     func startRun(key: String, line: Int) -> Int? {
         if let confirming {

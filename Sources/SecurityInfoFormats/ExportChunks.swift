@@ -1,0 +1,247 @@
+import SecurityInfo
+
+/// A piece of an export holding whole users: cut by the reading thread, parsed by a worker. Parsing is most of a
+/// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
+public struct ExportChunk: Sendable {
+    enum Content: Sendable {
+        /// Users parsed already (XML: libxml2's reader is sequential).
+        case parsed([ExportRecord])
+        /// CSV rows after the header, the first on `firstLine`; they end where a user ends.
+        case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout)
+    }
+
+    let content: Content
+
+    /// The chunk's users in file order, up to its first error, and that error. The users before an error are
+    /// still returned, so that what must be checked in file order (`ExportRunCheck`) sees them before it.
+    public func read() -> (records: [ExportRecord], failure: InputError?) {
+        switch content {
+        case .parsed(let records):
+            return (records, nil)
+        case .csv(let bytes, let firstLine, let layout):
+            let source = MemoryByteSource(path: layout.path, bytes: bytes)
+            var reader = CSVExportReader(
+                chunk: CSVReader(source: source, firstLine: firstLine, skipsByteOrderMark: false), layout: layout)
+            var records: [ExportRecord] = []
+            do throws(InputError) {
+                while let record = try reader.next() { records.append(record) }
+                return (records, nil)
+            } catch {
+                return (records, error)
+            }
+        }
+    }
+}
+
+/// Cuts an export into chunks of whole users (`ExportChunk`), on the reading thread.
+public protocol ExportChunkReader {
+    var path: String { get }
+    /// The next chunk, or `nil` at the end of the export.
+    mutating func next() throws(InputError) -> ExportChunk?
+    /// What the chunks' users must go through in file order, once parsed: `nil` when `next()` has done it.
+    var runCheck: ExportRunCheck? { get }
+    /// Once every chunk is read and checked: as `ExportReader.unconfirmedRepeats`.
+    var unconfirmedRepeats: Set<String> { get }
+}
+
+/// Checks, in file order, what parsing chunks apart cannot see: that the rows of a user are together.
+/// One thread at a time uses it (a pipeline's collector, then the thread that waited for the pipeline).
+public final class ExportRunCheck: @unchecked Sendable {
+    private let runs: UserRunIndex
+    private let layout: CSVExportLayout
+
+    init(layout: CSVExportLayout, confirming: Set<String>?) {
+        self.layout = layout
+        runs = UserRunIndex(confirming: confirming)
+    }
+
+    /// Checks the next user of the file.
+    public func check(_ record: ExportRecord) throws(InputError) {
+        guard !runs.isIdle else { return }
+        if let earlier = runs.startRun(key: record.tenant + "\u{0}" + record.user.key, line: record.line) {
+            throw layout.usersApart(
+                name: record.user.name, line: record.line, column: record.column, earlierLine: earlier)
+        }
+    }
+
+    var unconfirmed: Set<String> { runs.unconfirmed }
+}
+
+/// Cuts a CSV export after its header into chunks of about `chunkBytes` that end where a user ends.
+///
+/// Only the bytes are looked at: quotes are counted so that a line break inside a quoted field does not end a
+/// record, and line breaks are counted so that each chunk knows the line it starts on. Past `chunkBytes`, each
+/// record's tenant and user are read until one differs from the record before: the chunk ends there.
+struct CSVExportChunkReader: ExportChunkReader {
+    static let chunkBytes = 1 << 18
+    private static let quote = UInt8(ascii: "\""), lineFeed = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+
+    private let source: any ByteSource
+    private let layout: CSVExportLayout
+    private let check: ExportRunCheck
+    private let chunkBytes: Int
+    /// Past this a chunk is cut wherever the scan is (`next()`).
+    private let maximumChunkBytes: Int
+    /// Bytes read and not yet handed out; they start at a record's start, on `pendingLine`.
+    private var pending: [UInt8]
+    private var pendingLine: Int
+    private var isAtEnd = false
+    private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// The scan: `pending[..<scanned]` is scanned; quotes are open or not there; the record being scanned starts
+    /// at `recordStart`; line breaks before both.
+    private var scanned = 0
+    private var inQuotes = false
+    private var recordStart = 0
+    private var linesScanned = 0
+    private var linesBeforeRecord = 0
+    /// Past `chunkBytes`: whether a record has been read, and its tenant and user (`nil` when it did not parse).
+    private var hasPrevious = false
+    private var previous: (tenant: String, name: String)?
+
+    var path: String { layout.path }
+    var runCheck: ExportRunCheck? { check }
+    var unconfirmedRepeats: Set<String> { check.unconfirmed }
+
+    /// - Parameter maximumChunkBytes: no user's rows run this long; an open quote can make them seem to.
+    init(
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
+        maximumChunkBytes: Int = 64 << 20
+    ) throws(InputError) {
+        self.source = source
+        self.chunkBytes = max(chunkBytes, 1)
+        self.maximumChunkBytes = max(maximumChunkBytes, self.chunkBytes)
+        var csv = CSVReader(source: source)
+        layout = try CSVExportLayout(header: &csv)
+        (pending, pendingLine) = csv.takeReadAhead()
+        check = ExportRunCheck(layout: layout, confirming: confirming)
+    }
+
+    mutating func next() throws(InputError) -> ExportChunk? {
+        while true {
+            if let (cut, lines) = scanForCut() { return emit(upTo: cut, lines: lines) }
+            if isAtEnd { return pending.isEmpty ? nil : emit(upTo: pending.count, lines: linesScanned) }
+            if scanned >= maximumChunkBytes {
+                // No user runs this long: a quote left open has hidden the line ends. The chunk goes as it is, in
+                // bounded memory; its reader meets the quote where reading the file through would.
+                return emit(upTo: scanned, lines: linesScanned)
+            }
+            try readMore()
+        }
+    }
+
+    private mutating func emit(upTo cut: Int, lines: Int) -> ExportChunk {
+        let chunk = ExportChunk(content: .csv(bytes: Array(pending[..<cut]), firstLine: pendingLine, layout: layout))
+        pending.removeFirst(cut)
+        pendingLine += lines
+        scanned -= cut
+        recordStart -= cut
+        linesScanned -= lines
+        linesBeforeRecord -= lines
+        hasPrevious = false
+        previous = nil
+        return chunk
+    }
+
+    /// Scans on from where it stopped; returns where to cut and the line breaks before that, or `nil` when the
+    /// bytes read so far hold no cut.
+    private mutating func scanForCut() -> (cut: Int, lines: Int)? {
+        var (scanned, inQuotes, recordStart) = (scanned, inQuotes, recordStart)
+        var (linesScanned, linesBeforeRecord) = (linesScanned, linesBeforeRecord)
+        var (hasPrevious, previous) = (hasPrevious, previous)
+        var cut: (Int, Int)?
+        let (isAtEnd, chunkBytes, layout) = (isAtEnd, chunkBytes, layout)
+        pending.withUnsafeBufferPointer { bytes in
+            scanning: while scanned < bytes.count {
+                let byte = bytes[scanned]
+                var endsRecord = false
+                if byte == Self.quote {
+                    // A doubled quote inside a quoted field toggles twice: parity is all that matters.
+                    inQuotes.toggle()
+                } else if byte == Self.lineFeed {
+                    linesScanned += 1
+                    endsRecord = !inQuotes
+                } else if byte == Self.carriageReturn {
+                    // A CR alone ends a line (as CSVReader counts them); in CRLF the LF does.
+                    if scanned + 1 == bytes.count && !isAtEnd { break scanning }
+                    if scanned + 1 == bytes.count || bytes[scanned + 1] != Self.lineFeed {
+                        linesScanned += 1
+                        endsRecord = !inQuotes
+                    }
+                }
+                scanned += 1
+                guard endsRecord else { continue }
+
+                let record = UnsafeBufferPointer(rebasing: bytes[recordStart..<scanned])
+                let isBlank = record.allSatisfy { $0 == Self.lineFeed || $0 == Self.carriageReturn }
+                if !isBlank && (hasPrevious || scanned >= chunkBytes) {
+                    // A record that does not parse stays in the chunk before it, where the reader meets it as
+                    // it would reading the file through; the next record starts a chunk.
+                    let user = Self.user(of: record, layout: layout)
+                    if hasPrevious, let user, !Self.isSameUser(previous, user) {
+                        cut = (recordStart, linesBeforeRecord)
+                    }
+                    (hasPrevious, previous) = (true, user)
+                }
+                recordStart = scanned
+                linesBeforeRecord = linesScanned
+                if cut != nil { break scanning }
+            }
+        }
+        (self.scanned, self.inQuotes, self.recordStart) = (scanned, inQuotes, recordStart)
+        (self.linesScanned, self.linesBeforeRecord) = (linesScanned, linesBeforeRecord)
+        (self.hasPrevious, self.previous) = (hasPrevious, previous)
+        return cut
+    }
+
+    /// The tenant and user of one record, or `nil` when it does not parse (its chunk's parsing will say why).
+    private static func user(of record: UnsafeBufferPointer<UInt8>, layout: CSVExportLayout)
+        -> (tenant: String, name: String)?
+    {
+        var csv = CSVReader(
+            source: MemoryByteSource(path: layout.path, bytes: Array(record)), chunkSize: max(record.count, 4),
+            skipsByteOrderMark: false)
+        guard let fields = try? csv.next(), fields.fields.count == layout.columns.names.count else { return nil }
+        return (layout.columns.field(layout.tenant, in: fields), layout.columns.field(layout.user, in: fields))
+    }
+
+    /// Records of one user stay in one chunk; after a record that did not parse, a chunk ends.
+    private static func isSameUser(_ a: (tenant: String, name: String)?, _ b: (tenant: String, name: String)) -> Bool {
+        guard let a else { return false }
+        return CSVExportLayout.isSameUser(tenant: a.tenant, name: a.name, asTenant: b.tenant, name: b.name)
+    }
+
+    private mutating func readMore() throws(InputError) {
+        let source = source
+        let result = readBuffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
+            do throws(InputError) { return .success(try source.read(into: bytes)) } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let count):
+            pending.append(contentsOf: readBuffer[..<count])
+            if count == 0 { isAtEnd = true }
+        case .failure(var error):
+            // A stream error (a size limit, say) is placed at the line the text had reached.
+            if error.line == nil { error.line = pendingLine + linesScanned }
+            throw error
+        }
+    }
+}
+
+/// Cuts an XML export into chunks of parsed users: libxml2's reader parses on the reading thread.
+struct XMLExportChunkReader: ExportChunkReader {
+    static let usersPerChunk = 512
+    private var reader: XMLExportReader
+
+    init(reader: XMLExportReader) { self.reader = reader }
+
+    var path: String { reader.path }
+    var runCheck: ExportRunCheck? { nil }
+    var unconfirmedRepeats: Set<String> { reader.unconfirmedRepeats }
+
+    mutating func next() throws(InputError) -> ExportChunk? {
+        var records: [ExportRecord] = []
+        records.reserveCapacity(Self.usersPerChunk)
+        while records.count < Self.usersPerChunk, let record = try reader.next() { records.append(record) }
+        return records.isEmpty ? nil : ExportChunk(content: .parsed(records))
+    }
+}

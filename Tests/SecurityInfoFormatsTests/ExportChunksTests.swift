@@ -1,0 +1,163 @@
+import Foundation
+import SecurityInfo
+import Testing
+import _SecInfoTestSupport
+
+@testable import SecurityInfoFormats
+
+/// Cutting a CSV export into chunks for the workers must give exactly what one sequential reading gives: the same
+/// users with the same lines and columns, and for a broken file the same first error.
+@Suite("CSV export chunks")
+struct ExportChunksTests {
+    /// What a reading gives, comparable.
+    struct Read: Equatable, CustomStringConvertible {
+        var users: [String] = []
+        var error: InputError?
+        var chunks = 0
+        var description: String { "\(users.count) users, error: \(error?.description ?? "none")" }
+        static func == (a: Read, b: Read) -> Bool { a.users == b.users && a.error == b.error }
+    }
+
+    static func describe(_ record: ExportRecord) -> String {
+        "\(record.tenant)|\(record.user)|\(record.line)|\(record.rowCount)|\(record.column)"
+    }
+
+    static func readSequentially(_ text: String) -> Read {
+        var read = Read()
+        do {
+            var reader = try CSVExportReader(source: MemoryByteSource(path: "e.csv", text: text))
+            while let record = try reader.next() { read.users.append(describe(record)) }
+        } catch { read.error = error }
+        return read
+    }
+
+    /// As the engine reads chunks: each parsed apart, then its users checked in file order, then its error.
+    static func readInChunks(
+        _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20
+    ) -> Read {
+        var read = Read()
+        do throws(InputError) {
+            var chunks = try CSVExportChunkReader(
+                source: memorySource(Array(text.utf8), path: "e.csv", trickle: trickle), confirming: nil,
+                chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
+            while let chunk = try chunks.next() {
+                read.chunks += 1
+                let (records, failure) = chunk.read()
+                for record in records {
+                    try chunks.runCheck?.check(record)
+                    read.users.append(describe(record))
+                }
+                if let failure { throw failure }
+            }
+        } catch { read.error = error }
+        return read
+    }
+
+    /// An export with what makes cutting hard: values with quotes, commas and line breaks of every kind, users
+    /// spelled in different cases on their rows, blank lines, CRLF, a BOM, a user with many rows.
+    static func trickyExport(seed: UInt64, users: Int = 300) -> String {
+        var random = SeededGenerator(seed: seed)
+        let lineEnd = ["\n", "\r\n", "\r"].randomElement(using: &random)!
+        var text =
+            (Bool.random(using: &random) ? "\u{FEFF}" : "") + "tenant,user,admin,default_method,method,method_id,value"
+        let values = [
+            "plain", "\"with, comma\"", "\"two\nlines\"", "\"crlf\r\ninside\"", "\"cr\ralone\"", "\"say \"\"hi\"\"\"",
+            "\"\"", "+1 4255550100", "émoji ✓",
+        ]
+        for index in 0..<users {
+            let tenant = "t\(index / 120)"
+            let name = "user\(index)@t.example"
+            let rows = index == 7 ? 40 : Int.random(in: 1...4, using: &random)
+            for row in 0..<rows {
+                let spelled = row % 2 == 1 && Bool.random(using: &random) ? name.uppercased() : name
+                let value = values.randomElement(using: &random)!
+                text += lineEnd + "\(tenant),\(spelled),false,none,fido2,id\(row),\(value)"
+                if Int.random(in: 0..<20, using: &random) == 0 { text += lineEnd }
+            }
+        }
+        return text + (Bool.random(using: &random) ? lineEnd : "")
+    }
+
+    @Test("chunks of any size read the same users, lines and columns as one sequential reading", arguments: 0..<6)
+    func sameUsers(seed: UInt64) {
+        let text = Self.trickyExport(seed: seed)
+        let sequential = Self.readSequentially(text)
+        #expect(sequential.error == nil)
+        #expect(sequential.users.count == 300)
+        for chunkBytes in [1, 2, 3, 7, 64, 1000, 1 << 18] {
+            let chunked = Self.readInChunks(text, chunkBytes: chunkBytes)
+            #expect(chunked == sequential, "chunk size \(chunkBytes)")
+            if chunkBytes <= 64 { #expect(chunked.chunks > 100, "small chunks cut the file often") }
+        }
+        // A source that hands out a few bytes a read: the scan stops and goes on at every byte.
+        #expect(Self.readInChunks(text, chunkBytes: 100, trickle: 3) == sequential, "trickled")
+    }
+
+    /// Broken rows, each put in at a seeded place.
+    static let breakages: [(String, @Sendable (String) -> String)] = [
+        ("a bad admin", { $0.replacingFirst(",false,", with: ",maybe,") }),
+        ("a quote inside an unquoted field", { $0.replacingFirst(",fido2,", with: ",fi\"do2,") }),
+        ("a field missing", { $0.replacingFirst(",none,fido2,", with: ",none,") }),
+        ("a quoted field never closed", { $0.replacingFirst(",fido2,id", with: ",fido2,\"id") }),
+        ("an unknown method", { $0.replacingFirst(",fido2,", with: ",fax,") }),
+    ]
+
+    @Test("a broken file gives the same first error in chunks as sequentially", arguments: 0..<breakages.count)
+    func sameError(breakage: Int) {
+        for seed in 0..<4 as Range<UInt64> {
+            let text = Self.trickyExport(seed: seed)
+            // Break the file somewhere past its start, so that several chunks come before the damage.
+            let cut = text.index(text.startIndex, offsetBy: text.count / 2 + Int(seed) * 97)
+            let broken = String(text[..<cut]) + Self.breakages[breakage].1(String(text[cut...]))
+            let sequential = Self.readSequentially(broken)
+            #expect(sequential.error != nil, "\(Self.breakages[breakage].0)")
+            for chunkBytes in [1, 5, 200, 1 << 18] {
+                #expect(
+                    Self.readInChunks(broken, chunkBytes: chunkBytes) == sequential,
+                    "\(Self.breakages[breakage].0), chunk size \(chunkBytes)")
+            }
+
+        }
+    }
+
+    @Test("a quote left open hides the line ends after it: chunks are cut at their largest, the error is the same")
+    func openQuote() {
+        let rows = (0..<400).map { "t,u\($0)@x,false,none,fido2,,k\($0)\n" }
+        for broken in [
+            rows[..<50].joined() + "t,u50@x,false,none,fi\"do2,,k\n" + rows[51...].joined(),
+            rows[..<50].joined() + "t,u50@x,false,none,fido2,,\"k\n" + rows[51...].joined(),
+        ] {
+            let text = "tenant,user,admin,default_method,method,method_id,value\n" + broken
+            let sequential = Self.readSequentially(text)
+            #expect(sequential.error?.line == 52 || sequential.error?.line == 402)
+            let chunked = Self.readInChunks(text, chunkBytes: 50, trickle: 7, maximumChunkBytes: 300)
+            #expect(chunked == sequential)
+            #expect(chunked.chunks > 20, "the hidden part is cut at the largest chunk size")
+        }
+    }
+
+    @Test("a user's rows apart are found across chunks, at the later row, naming the first")
+    func rowsApartAcrossChunks() {
+        let text =
+            "tenant,user,admin,default_method,method,method_id,value\n"
+            + (0..<50).map { "t,u\($0)@x,false,none,fido2,,k\n" }.joined() + "t,U3@x,false,none,fido2,,k\n"
+        let sequential = Self.readSequentially(text)
+        #expect(sequential.error?.line == 52)
+        #expect(sequential.error?.message.contains("began at line 5") == true)
+        for chunkBytes in [1, 30, 500] { #expect(Self.readInChunks(text, chunkBytes: chunkBytes) == sequential) }
+    }
+
+    @Test("an empty file and a header alone read as sequentially")
+    func emptyAndHeaderOnly() {
+        for text in ["", "tenant,user,admin,default_method,method,method_id,value", "tenant,user\n"] {
+            #expect(Self.readInChunks(text, chunkBytes: 1) == Self.readSequentially(text), "\(text)")
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}
