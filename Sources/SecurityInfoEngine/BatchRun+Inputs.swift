@@ -57,7 +57,7 @@ extension BatchRun {
 
     mutating func recordInput(_ path: String, role: String) throws(BatchError) {
         do {
-            let digest = try FileDigest.sha256(path: path, maximumBytes: configuration.maximumInputBytes)
+            let digest = try FileDigest.sha256(path: path)
             inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
         } catch { throw .input(error) }
     }

@@ -221,7 +221,11 @@ struct CSVExportChunkReader: ExportChunkReader {
             if count == 0 { isAtEnd = true }
         case .failure(var error):
             // A stream error (a size limit, say) is placed at the line the text had reached.
-            if error.line == nil { error.line = pendingLine + linesScanned }
+            if error.line == nil {
+                let lineStart = (pending.lastIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn } ?? -1) + 1
+                error.line = pendingLine + linesScanned
+                error.column = 1 + pending[lineStart...].count { $0 & 0xC0 != 0x80 }
+            }
             throw error
         }
     }

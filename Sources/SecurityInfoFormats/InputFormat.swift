@@ -34,47 +34,8 @@ public struct FileDescription: Sendable, Hashable {
 public enum FormatRegistry {
     /// The default of `--max-input-bytes`, per input file, after decompression: 2 GiB. The largest real tenants
     /// hold a few million users; 2 million users with 3–4 methods each is about 0.5 GB of CSV and 1 GB of XML, so
-    /// this leaves room, while `verify` stops a gzip bomb after a few seconds of inflating (zlib: 300–700 MB/s).
+    /// this leaves room, while a gzip bomb stops at the limit, in the memory of one chunk.
     public static let defaultMaximumInputBytes = 2 << 30
-
-    /// Reads a file once, whole, without parsing it: every raw byte goes to `observe` (for its digest), a gzip
-    /// stream is inflated and checked (truncation, CRC, length, members), and the decoded size is held to
-    /// `maximumBytes`. So a bomb or a corrupt stream stops at inflate speed, before any parsing.
-    /// Returns the raw and the decoded size.
-    public static func verify(
-        path: String, maximumBytes: Int, observe: @escaping (UnsafeRawBufferPointer) -> Void
-    ) throws(InputError) -> (bytes: Int, decodedBytes: Int) {
-        let file = ObservedByteSource(source: try FileByteSource(path: path), observe: observe)
-        let decoded: any ByteSource =
-            try firstBytes(of: path, count: 2) == gzipMagic
-            ? try GzipSource(source: file, maximumBytes: maximumBytes)
-            : LimitedByteSource(source: file, maximumBytes: maximumBytes)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 1)
-        defer { buffer.deallocate() }
-        // Line breaks are counted so that a stream error names the line the text had reached.
-        var decodedBytes = 0
-        var line = 1
-        var lineStart = 0
-        do throws(InputError) {
-            while true {
-                let count = try decoded.read(into: buffer)
-                if count == 0 { break }
-                for index in 0..<count where buffer[index] == 0x0A {
-                    line += 1
-                    lineStart = decodedBytes + index + 1
-                }
-                decodedBytes += count
-            }
-        } catch {
-            var error = error
-            if error.line == nil {
-                error.line = line
-                error.column = decodedBytes - lineStart + 1
-            }
-            throw error
-        }
-        return (file.total, decodedBytes)
-    }
 
     /// Tells a file's format (by name; by its first byte when the name says neither) and compression (by magic).
     public static func describe(path: String) throws(InputError) -> FileDescription {
