@@ -13,14 +13,22 @@ public struct Finding: Sendable, Hashable {
 /// The audit of a user's state under the tenant's policy: the findings of RULES.md, in their table's order.
 public enum Audit {
     public static func findings(for user: User, policy: TenantPolicy) -> [Finding] {
+        // One walk over the methods, into bits per kind: the audit runs for every user of every export.
+        var held = MethodKindBits()
+        var enabledMFA = false
+        var ssprKinds = MethodKindBits()
+        for method in user.methods {
+            held.insert(method.kind)
+            guard policy.enables(method.kind) else { continue }
+            if method.kind.servesMFA { enabledMFA = true }
+            if countsForSSPR(method, user: user, policy: policy) { ssprKinds.insert(method.kind) }
+        }
         var findings: [Finding] = []
-        let enabled = user.methods.filter { policy.enables($0.kind) }
 
-        if !enabled.contains(where: { $0.kind.servesMFA }) {
+        if !enabledMFA {
             findings.append(Finding(.noMFA, "no enabled two-factor method"))
         }
 
-        let ssprKinds = Set(enabled.filter { countsForSSPR($0, user: user, policy: policy) }.map(\.kind))
         let required = user.isAdmin ? 2 : policy.ssprMethodsRequired
         if ssprKinds.count < required {
             findings.append(Finding(.ssprShort, "\(ssprKinds.count) of \(required) password-reset methods"))
@@ -32,11 +40,11 @@ public enum Audit {
             findings.append(Finding(.defaultInvalid, "default \(current.rawValue): \(reason)"))
         }
 
-        for kind in Set(user.methods.map(\.kind)).sorted() where !policy.enables(kind) {
+        for kind in MethodKind.allCases where held.contains(kind) && !policy.enables(kind) {
             findings.append(Finding(.methodDisabled, "\(kind.rawValue) is not enabled by the policy"))
         }
 
-        if user.isAdmin && user.has(.securityQuestions) {
+        if user.isAdmin && held.contains(.securityQuestions) {
             findings.append(Finding(.securityQuestionsAdmin, "an admin holds security questions"))
         }
 
@@ -57,15 +65,18 @@ public enum Audit {
     /// Where the export itself breaks a rule a change would have to keep, each named by its rule ID.
     static func stateProblems(of user: User, policy: TenantPolicy) -> [String] {
         var problems: [String] = []
-        for kind in MethodKind.allCases where !kind.allowsManyInstances && user.instances(of: kind).count > 1 {
-            problems.append("\(user.instances(of: kind).count) × \(kind.rawValue), at most one allowed")
+        var counts = InlineArray<9, Int>(repeating: 0)
+        for method in user.methods { counts[method.kind.ordinal] += 1 }
+        for kind in MethodKind.allCases where !kind.allowsManyInstances && counts[kind.ordinal] > 1 {
+            problems.append("\(counts[kind.ordinal]) × \(kind.rawValue), at most one allowed")
         }
-        if user.has(.alternateMobilePhone) && !user.has(.mobilePhone) {
+        if counts[MethodKind.alternateMobilePhone.ordinal] > 0 && counts[MethodKind.mobilePhone.ordinal] == 0 {
             problems.append("\(RuleID.phoneAlternateRequiresMobile.rawValue): alternateMobilePhone without mobilePhone")
         }
-        if user.authenticatorAppCount > 5 {
+        let authenticatorApps = MethodKind.allCases.reduce(0) { $0 + ($1.isAuthenticatorApp ? counts[$1.ordinal] : 0) }
+        if authenticatorApps > 5 {
             problems.append(
-                "\(RuleID.authenticatorAppMax5.rawValue): \(user.authenticatorAppCount) authenticator apps and tokens")
+                "\(RuleID.authenticatorAppMax5.rawValue): \(authenticatorApps) authenticator apps and tokens")
         }
         for method in user.methods {
             switch method.kind {
@@ -83,4 +94,12 @@ public enum Audit {
         }
         return problems
     }
+}
+
+/// A set of method kinds as bits: no allocation, for the audit's per-user bookkeeping.
+struct MethodKindBits {
+    private var bits: UInt16 = 0
+    mutating func insert(_ kind: MethodKind) { bits |= 1 << kind.ordinal }
+    func contains(_ kind: MethodKind) -> Bool { bits & (1 << kind.ordinal) != 0 }
+    var count: Int { bits.nonzeroBitCount }
 }

@@ -29,12 +29,19 @@ public enum DefaultMethod: String, CaseIterable, Sendable, Hashable {
     /// The method kinds any one of which backs this default (R-DEFAULT-BACKING).
     public var backingKinds: Set<MethodKind> {
         switch self {
-        case .push: [.microsoftAuthenticator]
-        case .oath: [.microsoftAuthenticator, .softwareOath, .hardwareOath]
-        case .sms, .voiceMobile: [.mobilePhone]
-        case .voiceAlternateMobile: [.alternateMobilePhone]
-        case .voiceOffice: [.officePhone]
+        case .push: Self.authenticatorBacking
+        case .oath: Self.oathBacking
+        case .sms, .voiceMobile: Self.mobileBacking
+        case .voiceAlternateMobile: Self.alternateMobileBacking
+        case .voiceOffice: Self.officeBacking
         case .none: []
         }
     }
+
+    // Built once: the audit asks for the backing of every user's default.
+    private static let authenticatorBacking: Set<MethodKind> = [.microsoftAuthenticator]
+    private static let oathBacking: Set<MethodKind> = [.microsoftAuthenticator, .softwareOath, .hardwareOath]
+    private static let mobileBacking: Set<MethodKind> = [.mobilePhone]
+    private static let alternateMobileBacking: Set<MethodKind> = [.alternateMobilePhone]
+    private static let officeBacking: Set<MethodKind> = [.officePhone]
 }

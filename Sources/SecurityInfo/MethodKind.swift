@@ -64,7 +64,20 @@ public enum MethodKind: String, CaseIterable, Sendable, Hashable, Comparable {
         }
     }
 
-    public static func < (lhs: MethodKind, rhs: MethodKind) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// The kind's place in `allCases`, the order RULES.md lists them in.
+    public var ordinal: Int {
+        switch self {
+        case .microsoftAuthenticator: 0
+        case .softwareOath: 1
+        case .hardwareOath: 2
+        case .mobilePhone: 3
+        case .alternateMobilePhone: 4
+        case .officePhone: 5
+        case .email: 6
+        case .securityQuestions: 7
+        case .fido2: 8
+        }
     }
+
+    public static func < (lhs: MethodKind, rhs: MethodKind) -> Bool { lhs.ordinal < rhs.ordinal }
 }

@@ -356,8 +356,9 @@ public enum RuleEngine {
     /// Whether a default is backed by a method the user holds and the policy enables (R-DEFAULT-BACKING).
     public static func isBacked(_ defaultMethod: DefaultMethod, in user: User, policy: TenantPolicy) -> Bool {
         guard defaultMethod != .none else { return true }
-        return policy.enables(defaultMethod)
-            && user.methods.contains { defaultMethod.backingKinds.contains($0.kind) && policy.enables($0.kind) }
+        guard policy.enables(defaultMethod) else { return false }
+        let backing = defaultMethod.backingKinds
+        return user.methods.contains { backing.contains($0.kind) && policy.enables($0.kind) }
     }
 
     /// The instances a `delete` takes: for a many-instance method the one whose `method_id` matches, else the one

@@ -1,6 +1,21 @@
 /// What a tenant's policy can enable (RULES.md section 4): method tokens, and the two phone channels.
 public enum PolicyMethod: String, CaseIterable, Sendable, Hashable, Codable {
     case microsoftAuthenticator, softwareOath, hardwareOath, sms, voice, email, securityQuestions, fido2
+
+    var bit: UInt16 {
+        switch self {
+        case .microsoftAuthenticator: 1 << 0
+        case .softwareOath: 1 << 1
+        case .hardwareOath: 1 << 2
+        case .sms: 1 << 3
+        case .voice: 1 << 4
+        case .email: 1 << 5
+        case .securityQuestions: 1 << 6
+        case .fido2: 1 << 7
+        }
+    }
+
+    static func bits(of methods: Set<PolicyMethod>) -> UInt16 { methods.reduce(0) { $0 | $1.bit } }
 }
 
 /// One tenant's policy, with the built-in defaults of RULES.md section 4.
@@ -13,7 +28,12 @@ public struct TenantPolicy: Sendable, Hashable {
         case reject
     }
 
-    public var enabledMethods: Set<PolicyMethod> = Set(PolicyMethod.allCases)
+    public var enabledMethods: Set<PolicyMethod> {
+        get { Set(PolicyMethod.allCases.filter(isEnabled)) }
+        set { enabledBits = PolicyMethod.bits(of: newValue) }
+    }
+    /// `enabledMethods`, kept as bits: `enables` is asked of every method of every user the audit sees.
+    private var enabledBits = PolicyMethod.bits(of: Set(PolicyMethod.allCases))
     public var officePhoneAllowed = true
     public var ssprMethodsRequired = 1
     public var securityQuestionsRegisterCount = 3
@@ -30,15 +50,15 @@ public struct TenantPolicy: Sendable, Hashable {
     /// Whether the policy enables a method kind, through its channel for the phones.
     public func enables(_ kind: MethodKind) -> Bool {
         switch kind {
-        case .microsoftAuthenticator: enabledMethods.contains(.microsoftAuthenticator)
-        case .softwareOath: enabledMethods.contains(.softwareOath)
-        case .hardwareOath: enabledMethods.contains(.hardwareOath)
-        case .mobilePhone: enabledMethods.contains(.sms) || enabledMethods.contains(.voice)
-        case .alternateMobilePhone: enabledMethods.contains(.voice)
-        case .officePhone: enabledMethods.contains(.voice) && officePhoneAllowed
-        case .email: enabledMethods.contains(.email)
-        case .securityQuestions: enabledMethods.contains(.securityQuestions)
-        case .fido2: enabledMethods.contains(.fido2)
+        case .microsoftAuthenticator: isEnabled(.microsoftAuthenticator)
+        case .softwareOath: isEnabled(.softwareOath)
+        case .hardwareOath: isEnabled(.hardwareOath)
+        case .mobilePhone: isEnabled(.sms) || isEnabled(.voice)
+        case .alternateMobilePhone: isEnabled(.voice)
+        case .officePhone: isEnabled(.voice) && officePhoneAllowed
+        case .email: isEnabled(.email)
+        case .securityQuestions: isEnabled(.securityQuestions)
+        case .fido2: isEnabled(.fido2)
         }
     }
 
@@ -47,19 +67,20 @@ public struct TenantPolicy: Sendable, Hashable {
         switch defaultMethod {
         case .push: enables(.microsoftAuthenticator)
         case .oath: defaultMethod.backingKinds.contains { enables($0) }
-        case .sms: enabledMethods.contains(.sms)
-        case .voiceMobile, .voiceAlternateMobile: enabledMethods.contains(.voice)
+        case .sms: isEnabled(.sms)
+        case .voiceMobile, .voiceAlternateMobile: isEnabled(.voice)
         case .voiceOffice: enables(.officePhone)
         case .none: true
         }
     }
 
+    private func isEnabled(_ method: PolicyMethod) -> Bool { enabledBits & method.bit != 0 }
+
     /// Whether an address's domain is one of the tenant's or the user's own (subdomains included).
     public func isWorkDomain(_ domain: String, userDomain: String) -> Bool {
         let domain = domain.lowercased()
-        return ([userDomain] + domains).contains { own in
-            !own.isEmpty && (domain == own || domain.hasSuffix("." + own))
-        }
+        func isOwn(_ own: String) -> Bool { !own.isEmpty && (domain == own || domain.hasSuffix("." + own)) }
+        return isOwn(userDomain) || domains.contains(where: isOwn)
     }
 
     /// What makes this policy unusable, as RULES.md section 4 bounds it; empty when it is valid.

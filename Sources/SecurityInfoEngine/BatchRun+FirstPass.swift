@@ -41,14 +41,21 @@ extension BatchRun {
                 workers: configuration.workers, limit: pipelineLimit,
                 transform: { chunk in
                     let (records, failure) = chunk.read()
-                    var evaluations: [(String, UserEvaluation)] = []
-                    for record in records where changed[record.tenant]?.contains(record.user.key) == true {
+                    var evaluations: [FirstPassChunk.Evaluated] = []
+                    // The users of a tenant with changes, looked up once per run of the tenant's users.
+                    var tenant = ""
+                    var tenantChanged: Set<String> = []
+                    for record in records {
+                        if record.tenant != tenant {
+                            tenant = record.tenant
+                            tenantChanged = changed[tenant] ?? []
+                        }
+                        guard !tenantChanged.isEmpty, tenantChanged.contains(record.user.key) else { continue }
+                        let key = Self.userKey(tenant: tenant, user: record.user.key)
                         let evaluation = RuleEngine.evaluate(
-                            user: record.user, policy: policies.policy(for: record.tenant),
-                            changes: changesByUser[Self.userKey(tenant: record.tenant, user: record.user.key)]!.map {
-                                requests[$0]
-                            }, createUsers: createUsers)
-                        evaluations.append((Self.userKey(tenant: record.tenant, user: record.user.key), evaluation))
+                            user: record.user, policy: policies.policy(for: tenant),
+                            changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
+                        evaluations.append(.init(key: key, line: record.line, evaluation: evaluation))
                     }
                     return FirstPassChunk(records: records, failure: failure, evaluations: evaluations)
                 },
@@ -63,6 +70,7 @@ extension BatchRun {
         totals = collected.value.totals
         lastUserOfTenant = collected.value.lastUsers
         evaluations = collected.value.evaluations
+        evaluatedLines = collected.value.evaluatedLines
 
         // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
         for key in userOrder where evaluations[key] == nil {
@@ -86,7 +94,13 @@ struct FirstPassChunk: Sendable {
     var records: [ExportRecord]
     /// The chunk's parse error, raised after its users before it are counted.
     var failure: InputError?
-    var evaluations: [(String, UserEvaluation)]
+    var evaluations: [Evaluated]
+
+    struct Evaluated: Sendable {
+        var key: String
+        var line: Int
+        var evaluation: UserEvaluation
+    }
 }
 
 /// Pass 1's counting, on the collector, in file order: every user into its tenant's totals, where each tenant's
@@ -97,6 +111,7 @@ struct FirstPassCounts {
     var totals: [String: TenantTotals] = [:]
     var lastUsers: [String: (file: Int, line: Int)] = [:]
     var evaluations: [String: UserEvaluation] = [:]
+    var evaluatedLines: [Int: Set<Int>] = [:]
     private var tenantFile: [String: Int] = [:]
     /// A tenant's users are usually together: they are counted in a small accumulator, not a dictionary entry each.
     private var run = TenantCounts(tenant: "")
@@ -125,7 +140,10 @@ struct FirstPassCounts {
             }
             run.add(record, file: file)
         }
-        for (key, evaluation) in chunk.evaluations { evaluations[key] = evaluation }
+        for evaluated in chunk.evaluations {
+            evaluations[evaluated.key] = evaluated.evaluation
+            evaluatedLines[file, default: []].insert(evaluated.line)
+        }
         if let failure = chunk.failure { throw failure }
     }
 
@@ -151,7 +169,7 @@ struct TenantCounts {
     mutating func add(_ record: ExportRecord, file: Int) {
         users += 1
         rows += record.rowCount
-        for method in record.user.methods { methods[MethodKind.allCases.firstIndex(of: method.kind)!] += 1 }
+        for method in record.user.methods { methods[method.kind.ordinal] += 1 }
         lastUser = (file, record.line)
     }
 

@@ -47,6 +47,7 @@ extension BatchRun {
         let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
         let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
         let (policies, lastUserOfTenant, progress) = (policies, lastUserOfTenant, progress)
+        let evaluatedLinesByFile = evaluatedLines
         // The users changes created, after the tenant's last user, unless the tenant is held.
         let created = createdUsers.filter { !heldTenants.contains($0.key) }.mapValues { keys in
             keys.map { ExportRecord(tenant: "", user: evaluations[$0]!.after!, line: 0, rowCount: 0) }
@@ -68,6 +69,7 @@ extension BatchRun {
                     writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
                 }
                 let encoder = writer.encoder
+                let evaluatedLines = evaluatedLinesByFile[fileIndex] ?? []
                 progress.start(phase: "pass 2/2")
                 var chunks = try FormatRegistry.exportChunks(
                     path: path, maximumBytes: configuration.maximumInputBytes,
@@ -79,9 +81,19 @@ extension BatchRun {
                     transform: { chunk in
                         var batch = EncodedBatch()
                         var (records, failure) = chunk.read()
+                        // What a user's tenant decides, looked up once per run of the tenant's users.
+                        var context: TenantContext?
                         for (index, record) in records.enumerated() {
                             let tenant = record.tenant
-                            guard let last = lastUserOfTenant[tenant], last.file == fileIndex else {
+                            if context?.tenant != tenant {
+                                context = TenantContext(
+                                    tenant: tenant, last: lastUserOfTenant[tenant],
+                                    isHeld: heldTenants.contains(tenant),
+                                    isInScope: inScopeTenants.contains(tenant), policy: policies.policy(for: tenant),
+                                    created: created[tenant] ?? [])
+                            }
+                            let tenantContext = context!
+                            guard let last = tenantContext.last, last.file == fileIndex else {
                                 failure = InputError(
                                     file: path, line: record.line, column: 1,
                                     "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again"
@@ -89,19 +101,20 @@ extension BatchRun {
                                 records.removeSubrange(index...)
                                 break
                             }
-                            try Self.encode(
-                                record, evaluations: evaluations, isHeld: heldTenants.contains(tenant),
-                                isInScope: inScopeTenants.contains(tenant), policies: policies, encoder: encoder,
-                                into: &batch)
+                            // Only a user on a line where pass 1 evaluated one can have a new state: the others
+                            // need no key.
+                            var after: User?
+                            if !tenantContext.isHeld && evaluatedLines.contains(record.line) {
+                                after = evaluations[Self.userKey(tenant: tenant, user: record.user.key)]?.after
+                            }
+                            try Self.encode(record, as: after, context: tenantContext, encoder: encoder, into: &batch)
                             // The users changes created go right after the tenant's last user.
                             if last.line == record.line {
-                                for user in created[tenant] ?? [] {
+                                for user in tenantContext.created {
                                     var user = user
                                     user.tenant = tenant
                                     try Self.encode(
-                                        user, evaluations: [:], isHeld: false,
-                                        isInScope: inScopeTenants.contains(tenant), policies: policies,
-                                        encoder: encoder, into: &batch)
+                                        user, as: nil, context: tenantContext, encoder: encoder, into: &batch)
                                 }
                             }
                         }
@@ -160,22 +173,31 @@ extension BatchRun {
         return outputs
     }
 
-    /// On a worker: one user's new state (unless its tenant is held) encoded, counted and audited.
+    /// What a user's tenant decides in the second pass.
+    struct TenantContext {
+        var tenant: String
+        var last: (file: Int, line: Int)?
+        var isHeld: Bool
+        var isInScope: Bool
+        var policy: TenantPolicy
+        /// The users changes created, written after the tenant's last user (none when the tenant is held).
+        var created: [ExportRecord]
+    }
+
+    /// On a worker: one user, in its new state when it has one, encoded, counted and audited.
     static func encode(
-        _ record: ExportRecord, evaluations: [String: UserEvaluation], isHeld: Bool, isInScope: Bool,
-        policies: PolicySet, encoder: any ExportEncoder, into batch: inout EncodedBatch
+        _ record: ExportRecord, as after: User?, context: TenantContext, encoder: any ExportEncoder,
+        into batch: inout EncodedBatch
     ) throws(OutputError) {
         var record = record
         let tenant = record.tenant
-        if !isHeld, let after = evaluations[userKey(tenant: tenant, user: record.user.key)]?.after {
-            record.user = after
-        }
+        if let after { record.user = after }
         if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
         try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
         batch.segments[batch.segments.count - 1].totals.count(record.user)
         batch.rowsReread[tenant, default: 0] += record.rowCount
-        guard isInScope else { return }
-        let found = Audit.findings(for: record.user, policy: policies.policy(for: tenant))
+        guard context.isInScope else { return }
+        let found = Audit.findings(for: record.user, policy: context.policy)
         for finding in found {
             batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
             batch.addExample(record.user.name, tenant: tenant, finding: finding.id)

@@ -52,3 +52,12 @@ struct ByteParsingTests {
         #expect(accepted > 100, "the texts reach the accepting paths too")
     }
 }
+
+@Suite("Method kinds")
+struct MethodKindOrderTests {
+    @Test("a kind's ordinal is its place in allCases, the order kinds sort and are reported in")
+    func ordinals() {
+        for (index, kind) in MethodKind.allCases.enumerated() { #expect(kind.ordinal == index, "\(kind)") }
+        #expect(MethodKind.allCases.sorted() == MethodKind.allCases)
+    }
+}
