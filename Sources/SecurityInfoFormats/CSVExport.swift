@@ -40,7 +40,11 @@ public struct CSVExportReader: ExportReader {
     private var csv: CSVReader
     private let layout: CSVExportLayout
     private var columns: ColumnIndex { layout.columns }
-    private var pending: CSVRecord?
+    /// The row being read and the one after it, their storage reused from row to row.
+    private var row = CSVRow()
+    private var following = CSVRow()
+    /// Whether `following` holds a row read ahead, the first of the next user.
+    private var hasFollowing = false
     /// Tells a user whose rows are apart, in bounded memory; `nil` for a chunk, whose runs are checked in file order
     /// by the one reading the chunks' records (`ExportRunCheck`).
     private let runs: UserRunIndex?
@@ -65,115 +69,120 @@ public struct CSVExportReader: ExportReader {
     }
 
     public mutating func next() throws(InputError) -> ExportRecord? {
-        var next = pending
-        pending = nil
-        if next == nil { next = try readRecord() }
-        guard let first = next else { return nil }
-        let tenant = columns.field(layout.tenant, in: first)
+        if hasFollowing {
+            swap(&row, &following)
+            hasFollowing = false
+        } else {
+            guard try Self.readRow(&csv, into: &row, layout: layout) else { return nil }
+        }
+        let tenant = columns.field(layout.tenant, in: row)
         guard TenantID.isValid(tenant) else {
             throw error(
-                at: layout.tenant, in: first,
+                at: layout.tenant, in: row,
                 "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
         }
-        let name = columns.field(layout.user, in: first)
+        let name = columns.field(layout.user, in: row)
         guard !name.trimmingWhitespace.isEmpty else {
-            throw error(at: layout.user, in: first, "the user is empty")
+            throw error(at: layout.user, in: row, "the user is empty")
         }
-        var user = User(
-            name: name, isAdmin: try admin(of: first), defaultMethod: try defaultMethod(of: first))
-        let userCell = columns.location(of: layout.user, in: first)
-        if let runs, let earlier = runs.startRun(key: tenant + "\u{0}" + user.key, line: first.line) {
+        var user = User(name: name, isAdmin: try admin(of: row), defaultMethod: try defaultMethod(of: row))
+        let firstLine = row.line
+        let userCell = columns.location(of: layout.user, in: row)
+        if let runs, let earlier = runs.startRun(key: tenant + "\u{0}" + user.key, line: firstLine) {
             throw layout.usersApart(name: name, line: userCell.line, column: userCell.column, earlierLine: earlier)
         }
 
         var rowCount = 0
-        var record = first
         while true {
             rowCount += 1
-            if record.line != first.line {
-                guard try admin(of: record) == user.isAdmin else {
-                    throw error(
-                        at: layout.admin, in: record, "admin disagrees with the user's row at line \(first.line)")
+            if row.line != firstLine {
+                guard try admin(of: row) == user.isAdmin else {
+                    throw error(at: layout.admin, in: row, "admin disagrees with the user's row at line \(firstLine)")
                 }
-                guard try defaultMethod(of: record) == user.defaultMethod else {
+                guard try defaultMethod(of: row) == user.defaultMethod else {
                     throw error(
-                        at: layout.defaultMethod, in: record,
-                        "default_method disagrees with the user's row at line \(first.line)")
+                        at: layout.defaultMethod, in: row,
+                        "default_method disagrees with the user's row at line \(firstLine)")
                 }
             }
-            if let method = try method(of: record) { user.methods.append(method) }
-            guard let following = try readRecord() else { break }
-            guard
-                CSVExportLayout.isSameUser(
-                    tenant: columns.field(layout.tenant, in: following),
-                    name: columns.field(layout.user, in: following), asTenant: tenant, name: user.name)
-            else {
-                pending = following
+            if let method = try method(of: row) { user.methods.append(method) }
+            guard try Self.readRow(&csv, into: &following, layout: layout) else { break }
+            guard isSameUser(following, tenant: tenant, name: name) else {
+                hasFollowing = true
                 break
             }
-            record = following
+            swap(&row, &following)
         }
-        return ExportRecord(
-            tenant: tenant, user: user, line: first.line, rowCount: rowCount, column: userCell.column)
+        return ExportRecord(tenant: tenant, user: user, line: firstLine, rowCount: rowCount, column: userCell.column)
     }
 
-    private mutating func readRecord() throws(InputError) -> CSVRecord? {
-        guard let record = try csv.next() else { return nil }
-        try columns.checkWidth(of: record, path: path)
-        return record
+    /// Whether a row is the user's: compared as bytes first, without making text of them.
+    private func isSameUser(_ row: CSVRow, tenant: String, name: String) -> Bool {
+        guard let tenantColumn = layout.tenant.position, let userColumn = layout.user.position,
+            row.field(tenantColumn, equals: tenant)
+        else { return false }
+        if row.field(userColumn, equals: name) { return true }
+        return CSVExportLayout.isSameUser(tenant: tenant, name: row.string(userColumn), asTenant: tenant, name: name)
     }
 
-    private func admin(of record: CSVRecord) throws(InputError) -> Bool {
-        let text = columns.field(layout.admin, in: record)
-        if text == "false" { return false }
-        if text == "true" { return true }
+    private static func readRow(_ csv: inout CSVReader, into row: inout CSVRow, layout: CSVExportLayout)
+        throws(InputError) -> Bool
+    {
+        guard try csv.nextRow(into: &row) else { return false }
+        try layout.columns.checkWidth(of: row, path: layout.path)
+        return true
+    }
+
+    private func admin(of row: CSVRow) throws(InputError) -> Bool {
+        if let position = layout.admin.position {
+            if row.field(position, equals: "false") { return false }
+            if row.field(position, equals: "true") { return true }
+        }
+        let text = columns.field(layout.admin, in: row)
         switch text.trimmingWhitespace.lowercased() {
         case "true": return true
         case "false", "": return false
-        case let other: throw error(at: layout.admin, in: record, "admin is '\(other)': expected true or false")
+        case let other: throw error(at: layout.admin, in: row, "admin is '\(other)': expected true or false")
         }
     }
 
-    private func defaultMethod(of record: CSVRecord) throws(InputError) -> DefaultMethod {
-        if let exact = DefaultMethod(rawValue: columns.field(layout.defaultMethod, in: record)) { return exact }
-        let text = columns.field(layout.defaultMethod, in: record).trimmingWhitespace
-        if text.isEmpty { return .none }
-        guard let value = DefaultMethod(token: text) else {
+    private func defaultMethod(of row: CSVRow) throws(InputError) -> DefaultMethod {
+        let text = columns.field(layout.defaultMethod, in: row)
+        if let exact = DefaultMethod(rawValue: text) { return exact }
+        let token = text.trimmingWhitespace
+        if token.isEmpty { return .none }
+        guard let value = DefaultMethod(token: token) else {
             throw error(
-                at: layout.defaultMethod, in: record,
-                "default_method '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
+                at: layout.defaultMethod, in: row,
+                "default_method '\(token)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
             )
         }
         return value
     }
 
-    private func method(of record: CSVRecord) throws(InputError) -> MethodInstance? {
-        let field = columns.field(layout.method, in: record)
-        // Most exports spell the token exactly: no trimming, no copy.
-        if let kind = MethodKind(rawValue: field) {
+    private func method(of row: CSVRow) throws(InputError) -> MethodInstance? {
+        // Most exports spell the token exactly: it is found from the bytes, with no text made.
+        if let position = layout.method.position, let kind = row.withField(position, ExportColumn.exactMethodKind) {
             return MethodInstance(
-                kind: kind, id: columns.field(layout.methodID, in: record),
-                value: columns.field(layout.value, in: record)
-            )
+                kind: kind, id: columns.field(layout.methodID, in: row), value: columns.field(layout.value, in: row))
         }
-        let token = field.trimmingWhitespace
+        let token = columns.field(layout.method, in: row).trimmingWhitespace
         if token.isEmpty {
             // Nothing is dropped silently: a value without a method is a broken row, not an empty one.
-            for column in [layout.value, layout.methodID] where !columns.field(column, in: record).isEmpty {
-                throw error(at: column, in: record, "\(column.name) is set on a row without a method")
+            for column in [layout.value, layout.methodID] where !columns.field(column, in: row).isEmpty {
+                throw error(at: column, in: row, "\(column.name) is set on a row without a method")
             }
             return nil
         }
         guard let kind = MethodKind(token: token) else {
-            throw error(at: layout.method, in: record, "unknown method '\(token)'")
+            throw error(at: layout.method, in: row, "unknown method '\(token)'")
         }
         return MethodInstance(
-            kind: kind, id: columns.field(layout.methodID, in: record),
-            value: columns.field(layout.value, in: record))
+            kind: kind, id: columns.field(layout.methodID, in: row), value: columns.field(layout.value, in: row))
     }
 
-    private func error(at column: ColumnIndex.Column, in record: CSVRecord, _ message: String) -> InputError {
-        let location = columns.location(of: column, in: record)
+    private func error(at column: ColumnIndex.Column, in row: CSVRow, _ message: String) -> InputError {
+        let location = columns.location(of: column, in: row)
         return InputError(file: path, line: location.line, column: location.column, message)
     }
 }

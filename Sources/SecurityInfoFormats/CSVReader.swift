@@ -9,6 +9,54 @@ public struct CSVRecord: Sendable {
     public var line: Int { lines.first ?? 0 }
 }
 
+/// One record's fields as bytes, in storage a reader reuses from record to record (`CSVReader.nextRow`): no
+/// allocation per record or field. Fields are checked to be UTF-8 when read.
+public struct CSVRow {
+    /// The fields' bytes, one after another, quotes undone.
+    var bytes: [UInt8] = []
+    /// Where each field ends in `bytes`.
+    var ends: [Int] = []
+    /// The line and column each field starts at.
+    var lines: [Int] = []
+    var columns: [Int] = []
+
+    public init() {}
+
+    var count: Int { ends.count }
+    var line: Int { lines.first ?? 0 }
+
+    func range(of field: Int) -> Range<Int> { (field == 0 ? 0 : ends[field - 1])..<ends[field] }
+
+    /// A field as text (the reader checked it is UTF-8).
+    func string(_ field: Int) -> String {
+        bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[range(of: field)]), as: UTF8.self)
+        }
+    }
+
+    /// Whether a field's bytes are exactly a text's.
+    func field(_ field: Int, equals text: String) -> Bool {
+        let range = range(of: field)
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == range.count
+                && bytes.withUnsafeBufferPointer { $0[range].elementsEqual(utf8) }
+        }
+    }
+
+    /// Calls `body` with a field's bytes.
+    func withField<Result>(_ field: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range(of: field)])) }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        columns.removeAll(keepingCapacity: true)
+    }
+}
+
 /// A streaming RFC 4180 reader working on bytes: a BOM, CRLF or LF, quoted commas, quotes and line breaks.
 /// Fields are checked to be UTF-8. Blank lines are skipped. Errors name the file, line and column.
 /// Measured here, the CSV packages of the mirror ran 15–19× slower than a byte-level split
@@ -23,11 +71,8 @@ public struct CSVReader {
     private var isAtEnd = false
     private var line = 1
     private var column = 1
-    private var field: [UInt8] = []
     private var isAtStart = true
     private var fieldStart = (line: 1, column: 1)
-    /// The previous record's width: the next record's arrays are sized for it at once rather than grown.
-    private var expectedFields = 8
 
     /// No value of secinfo's formats comes near these; past them the input is not what it claims, and reading on
     /// would only grow memory (a gzip bomb of one endless field, say).
@@ -60,45 +105,42 @@ public struct CSVReader {
 
     /// The next record, or `nil` at the end of the input.
     public mutating func next() throws(InputError) -> CSVRecord? {
+        var row = CSVRow()
+        guard try nextRow(into: &row) else { return nil }
+        return CSVRecord(fields: (0..<row.count).map(row.string), lines: row.lines, columns: row.columns)
+    }
+
+    /// Reads the next record into `row`, reusing its storage; `false` at the end of the input.
+    public mutating func nextRow(into row: inout CSVRow) throws(InputError) -> Bool {
         if isAtStart { try skipByteOrderMark() }
         // Blank lines between records carry nothing: skip them.
         while let byte = try peek(), byte == Self.lineFeed || byte == Self.carriageReturn { try consume() }
-        guard try peek() != nil else { return nil }
+        guard try peek() != nil else { return false }
 
-        var record = CSVRecord(fields: [], lines: [], columns: [])
-        record.fields.reserveCapacity(expectedFields)
-        record.lines.reserveCapacity(expectedFields)
-        record.columns.reserveCapacity(expectedFields)
+        row.removeAll()
         while true {
-            guard record.fields.count < Self.maximumFields else {
+            guard row.count < Self.maximumFields else {
                 throw InputError(
                     file: path, line: line, column: column, "more than \(Self.maximumFields) fields in a row")
             }
-            record.lines.append(line)
-            record.columns.append(column)
+            row.lines.append(line)
+            row.columns.append(column)
             fieldStart = (line, column)
-            let endsRecord = try readField()
-            record.fields.append(try fieldText(line: record.lines.last!, column: record.columns.last!))
-            if endsRecord {
-                expectedFields = record.fields.count
-                return record
+            let endsRecord = try readField(into: &row.bytes)
+            row.ends.append(row.bytes.count)
+            // ASCII (nearly every field) needs no more checking.
+            let field = row.count - 1
+            if !row.withField(field, { $0.allSatisfy { $0 < 0x80 } || String(validating: $0, as: UTF8.self) != nil }) {
+                throw InputError(
+                    file: path, line: row.lines[field], column: row.columns[field], "the field is not valid UTF-8")
             }
+            if endsRecord { return true }
         }
     }
 
-    /// The field read, as text. ASCII (nearly every field) needs no validation; `String(validating:)` costs a
-    /// generic metadata lookup per call, which was 4 % of a run.
-    private func fieldText(line: Int, column: Int) throws(InputError) -> String {
-        if field.allSatisfy({ $0 < 0x80 }) { return String(decoding: field, as: UTF8.self) }
-        guard let text = String(validating: field, as: UTF8.self) else {
-            throw InputError(file: path, line: line, column: column, "the field is not valid UTF-8")
-        }
-        return text
-    }
-
-    /// Reads one field into `field`; returns whether it ended the record.
-    private mutating func readField() throws(InputError) -> Bool {
-        field.removeAll(keepingCapacity: true)
+    /// Reads one field onto the end of `bytes`; returns whether it ended the record.
+    private mutating func readField(into bytes: inout [UInt8]) throws(InputError) -> Bool {
+        let start = bytes.count
         if try peek() == Self.quote {
             let (startLine, startColumn) = (line, column)
             try consume()
@@ -111,12 +153,12 @@ public struct CSVReader {
                 if byte == Self.quote {
                     if try peek() == Self.quote {
                         try consume()
-                        try append(Self.quote)
+                        try append(Self.quote, to: &bytes, fieldStart: start)
                     } else {
                         break
                     }
                 } else {
-                    try append(byte)
+                    try append(byte, to: &bytes, fieldStart: start)
                 }
             }
             switch try peek() {
@@ -132,34 +174,56 @@ public struct CSVReader {
                     file: path, line: line, column: column, "expected a comma or a line break after a closing quote")
             }
         }
+        // Unquoted: the bytes up to the next comma, line break or quote are taken from the buffer in one go.
         while true {
-            guard let byte = try peek() else { return true }
-            switch byte {
+            if position == filled {
+                try fill()
+                if position == filled { return true }
+            }
+            let runStart = position
+            var characters = 0
+            buffer.withUnsafeBufferPointer { buffer in
+                while position < filled {
+                    let byte = buffer[position]
+                    if byte == Self.comma || byte == Self.lineFeed || byte == Self.carriageReturn || byte == Self.quote
+                    {
+                        break
+                    }
+                    if byte & 0xC0 != 0x80 { characters += 1 }
+                    position += 1
+                }
+            }
+            bytes.append(contentsOf: buffer[runStart..<position])
+            column += characters
+            guard bytes.count - start <= Self.maximumFieldBytes else {
+                throw InputError(
+                    file: path, line: fieldStart.line, column: fieldStart.column,
+                    "a field longer than \(Self.maximumFieldBytes) bytes: not a secinfo file")
+            }
+            guard position < filled else { continue }
+            switch buffer[position] {
             case Self.comma:
                 try consume()
                 return false
-            case Self.lineFeed, Self.carriageReturn:
-                try consumeLineBreak()
-                return true
             case Self.quote:
                 throw InputError(
                     file: path, line: line, column: column,
                     "a quote inside an unquoted field (quote the whole field and double the quote)")
             default:
-                try consume()
-                try append(byte)
+                try consumeLineBreak()
+                return true
             }
         }
     }
 
     @inline(__always)
-    private mutating func append(_ byte: UInt8) throws(InputError) {
-        guard field.count < Self.maximumFieldBytes else {
+    private func append(_ byte: UInt8, to bytes: inout [UInt8], fieldStart start: Int) throws(InputError) {
+        guard bytes.count - start < Self.maximumFieldBytes else {
             throw InputError(
                 file: path, line: fieldStart.line, column: fieldStart.column,
                 "a field longer than \(Self.maximumFieldBytes) bytes: not a secinfo file")
         }
-        field.append(byte)
+        bytes.append(byte)
     }
 
     private mutating func consumeLineBreak() throws(InputError) {

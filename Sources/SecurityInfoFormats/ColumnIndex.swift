@@ -52,6 +52,25 @@ struct ColumnIndex {
         location(of: column(name), in: record)
     }
 
+    /// The field of a column in a row, or empty when the header has no such column.
+    func field(_ column: Column, in row: CSVRow) -> String { column.position.map { row.string($0) } ?? "" }
+
+    /// Where a column's cell in a row starts, for messages.
+    func location(of column: Column, in row: CSVRow) -> (line: Int, column: Int) {
+        guard let index = column.position else { return (row.line, 1) }
+        return (row.lines[index], row.columns[index])
+    }
+
+    /// Checks a row has exactly the header's number of fields.
+    func checkWidth(of row: CSVRow, path: String) throws(InputError) {
+        guard row.count != names.count else { return }
+        let column = row.count > names.count ? row.columns[names.count] : row.columns.last ?? 1
+        let line = row.count > names.count ? row.lines[names.count] : row.lines.last ?? row.line
+        throw InputError(
+            file: path, line: line, column: column,
+            "expected \(names.count) fields as in the header, found \(row.count)")
+    }
+
     /// Checks a record has exactly the header's number of fields.
     func checkWidth(of record: CSVRecord, path: String) throws(InputError) {
         guard record.fields.count != names.count else { return }

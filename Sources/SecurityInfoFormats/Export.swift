@@ -84,4 +84,14 @@ enum ExportColumn {
     static let method = "method", methodID = "method_id", value = "value"
     static let all = [tenant, user, admin, defaultMethod, method, methodID, value]
     static let required = [tenant, user, admin, defaultMethod, method, value]
+
+    /// The method kind whose token the bytes are exactly, found without making text of them.
+    static func exactMethodKind(_ bytes: UnsafeBufferPointer<UInt8>) -> MethodKind? {
+        for (token, kind) in methodTokens where token.count == bytes.count && token.elementsEqual(bytes) {
+            return kind
+        }
+        return nil
+    }
+
+    private static let methodTokens = MethodKind.allCases.map { (Array($0.rawValue.utf8), $0) }
 }
