@@ -81,7 +81,7 @@ public enum Audit {
         for method in user.methods {
             switch method.kind {
             case .mobilePhone, .alternateMobilePhone, .officePhone, .email, .hardwareOath:
-                do { _ = try RuleEngine.checkValue(method.value, of: method.kind, user: user, policy: policy) } catch {
+                do { try RuleEngine.validateValue(method.value, of: method.kind, user: user, policy: policy) } catch {
                     problems.append("\(error.rule.rawValue): the \(method.kind.rawValue) value is not valid")
                 }
             case .securityQuestions:

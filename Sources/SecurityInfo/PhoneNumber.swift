@@ -153,8 +153,10 @@ extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks.
     @inlinable
     public var trimmingWhitespace: SubSequence {
-        // Most fields have no surrounding space: check the end bytes before any Unicode property lookup.
-        if let first = first?.asciiValue, let last = last?.asciiValue, first > 0x20, last > 0x20 {
+        // Most fields have no surrounding space: check the end bytes before any Unicode property lookup. A text
+        // that starts and ends with a visible ASCII byte starts and ends with a character that is not white space.
+        let ends = utf8.withContiguousStorageIfAvailable { ($0.first ?? 0, $0.last ?? 0) }
+        if let (first, last) = ends, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
             return self[...]
         }
         let start = firstIndex { !$0.isWhitespace } ?? endIndex

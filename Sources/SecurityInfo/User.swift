@@ -31,7 +31,10 @@ public struct User: Sendable, Hashable {
     }
 
     /// The key users are matched by: the name without regard to case.
-    public var key: String { name.lowercased() }
+    public var key: String {
+        // Most names are ASCII without capitals: they are their own key, with no copy made.
+        name.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) } ? name : name.lowercased()
+    }
 
     /// The domain of the user principal name, lower-cased (empty when the name has no `@`).
     public var domain: String {

@@ -88,7 +88,7 @@ public struct CSVExportReader: ExportReader {
         var user = User(name: name, isAdmin: try admin(of: row), defaultMethod: try defaultMethod(of: row))
         let firstLine = row.line
         let userCell = columns.location(of: layout.user, in: row)
-        if let runs, let earlier = runs.startRun(key: tenant + "\u{0}" + user.key, line: firstLine) {
+        if let runs, let earlier = runs.startRun(tenant: tenant, user: user.key, line: firstLine) {
             throw layout.usersApart(name: name, line: userCell.line, column: userCell.column, earlierLine: earlier)
         }
 
@@ -193,12 +193,28 @@ public struct CSVExportEncoder: ExportEncoder {
 
     public func encode(_ record: ExportRecord, into bytes: inout [UInt8]) throws(OutputError) {
         let user = record.user
-        let prefix = [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue]
-        if user.methods.isEmpty { CSVWriter.append(prefix + ["", "", ""], to: &bytes) }
+        // The user's columns are the same on each of its rows: encoded once, copied per row.
+        var prefix: [UInt8] = []
+        for field in [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue] {
+            CSVWriter.appendField(field, to: &prefix)
+            prefix.append(Self.comma)
+        }
+        if user.methods.isEmpty {
+            bytes.append(contentsOf: prefix)
+            bytes.append(contentsOf: [Self.comma, Self.comma, Self.lineFeed])
+        }
         for method in user.methods {
-            CSVWriter.append(prefix + [method.kind.rawValue, method.id, method.value], to: &bytes)
+            bytes.append(contentsOf: prefix)
+            CSVWriter.appendField(method.kind.rawValue, to: &bytes)
+            bytes.append(Self.comma)
+            CSVWriter.appendField(method.id, to: &bytes)
+            bytes.append(Self.comma)
+            CSVWriter.appendField(method.value, to: &bytes)
+            bytes.append(Self.lineFeed)
         }
     }
+
+    private static let comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n")
 }
 
 /// Writes a CSV tenant export: the header, then the users' rows, LF line ends, no BOM.

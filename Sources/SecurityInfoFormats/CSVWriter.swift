@@ -15,7 +15,17 @@ public struct CSVWriter {
     public static func append(_ fields: [String], to line: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            let utf8 = field.utf8
+            appendField(field, to: &line)
+        }
+        // A record of one empty field is written `""`: a bare line break would read back as a blank line.
+        if fields == [""] { line.append(contentsOf: [0x22, 0x22]) }
+        line.append(0x0A)
+    }
+
+    /// Appends one field, quoted when it holds a comma, quote or line break; the caller writes the separators.
+    public static func appendField(_ field: String, to line: inout [UInt8]) {
+        var field = field
+        field.withUTF8 { utf8 in
             if utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 line.append(0x22)
                 for byte in utf8 {
@@ -27,8 +37,5 @@ public struct CSVWriter {
                 line.append(contentsOf: utf8)
             }
         }
-        // A record of one empty field is written `""`: a bare line break would read back as a blank line.
-        if fields == [""] { line.append(contentsOf: [0x22, 0x22]) }
-        line.append(0x0A)
     }
 }

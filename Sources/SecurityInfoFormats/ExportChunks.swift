@@ -58,7 +58,7 @@ public final class ExportRunCheck: @unchecked Sendable {
     /// Checks the next user of the file.
     public func check(_ record: ExportRecord) throws(InputError) {
         guard !runs.isIdle else { return }
-        if let earlier = runs.startRun(key: record.tenant + "\u{0}" + record.user.key, line: record.line) {
+        if let earlier = runs.startRun(tenant: record.tenant, user: record.user.key, line: record.line) {
             throw layout.usersApart(
                 name: record.user.name, line: record.line, column: record.column, earlierLine: earlier)
         }

@@ -37,28 +37,39 @@ final class UserRunIndex {
     /// Whether there is nothing to track: a second reading that has no user to confirm.
     var isIdle: Bool { confirming?.isEmpty == true }
 
-    /// Records the start of a user's run; returns the line an earlier run of the same user began on, if certain.
-    func startRun(key: String, line: Int) -> Int? {
+    /// Records the start of a user's run (the user's key, `User.key`); returns the line an earlier run of the same
+    /// user began on, if certain.
+    func startRun(tenant: String, user: String, line: Int) -> Int? {
         if let confirming {
+            guard !confirming.isEmpty else { return nil }
+            let key = Self.key(tenant: tenant, user: user)
             guard confirming.contains(key) else { return nil }
             if let earlier = confirmingLines[key] { return earlier }
             confirmingLines[key] = line
             return nil
         }
         if let filter {
-            if filter.insert(key) { unconfirmed.insert(key) }
+            // Past the exact users, a key is made only for a user the filter may have seen.
+            var hash = BloomFilter.hash(tenant.utf8)
+            hash = BloomFilter.hash([0], continuing: hash)
+            hash = BloomFilter.hash(user.utf8, continuing: hash)
+            if filter.insert(hash: hash) { unconfirmed.insert(Self.key(tenant: tenant, user: user)) }
             return nil
         }
+        let key = Self.key(tenant: tenant, user: user)
         if let earlier = exactLines[key] { return earlier }
         exactLines[key] = line
         if exactLines.count > exactCapacity {
             let filter = BloomFilter(bits: filterBits)
-            for key in exactLines.keys { _ = filter.insert(key) }
+            for key in exactLines.keys { _ = filter.insert(hash: BloomFilter.hash(key.utf8)) }
             exactLines = [:]
             self.filter = filter
         }
         return nil
     }
+
+    /// How `unconfirmedRepeats` and a second reading name a user.
+    static func key(tenant: String, user: String) -> String { tenant + "\u{0}" + user }
 }
 
 /// A blocked Bloom filter over strings: FNV-1a, then 4 probes within one 512-bit block, so an insert costs one
@@ -77,10 +88,15 @@ final class BloomFilter {
 
     deinit { free(words) }
 
-    /// Adds a key; returns whether it may have been added before (false: certainly not).
-    func insert(_ key: String) -> Bool {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    /// FNV-1a over bytes; a key in parts hashes as the parts one after another.
+    static func hash(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var hash = hash
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    /// Adds a key by its hash (`hash(_:)`); returns whether it may have been added before (false: certainly not).
+    func insert(hash: UInt64) -> Bool {
         let mixed = (hash ^ (hash >> 31)) &* 0x9E37_79B9_7F4A_7C15
         let block = Int((mixed >> 32) & blockMask) * 8
         var wasPresent = true

@@ -77,8 +77,7 @@ public struct XMLExportReader: ExportReader {
             }
             user.defaultMethod = value
         }
-        let key = tenant + "\u{0}" + user.key
-        if let earlier = runs.startRun(key: key, line: line) {
+        if let earlier = runs.startRun(tenant: tenant, user: user.key, line: line) {
             throw error("user '\(name)' appears again (first at line \(earlier))")
         }
 

@@ -61,3 +61,31 @@ struct MethodKindOrderTests {
         #expect(MethodKind.allCases.sorted() == MethodKind.allCases)
     }
 }
+
+@Suite("Fast paths agree with the Unicode definitions")
+struct FastPathTests {
+    static let pieces = ["a", "Z", "é", "É", " ", "\t", "\u{00A0}", "\u{2028}", "\u{0301}", "x", "@", ".", "\u{1F600}"]
+
+    static func texts(seed: UInt64) -> [String] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<3_000).map { _ in
+            (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+        }
+    }
+
+    @Test("trimmingWhitespace: what Character.isWhitespace trims from both ends")
+    func trimming() {
+        for text in Self.texts(seed: 3) {
+            let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
+            let end = text.lastIndex { !$0.isWhitespace }.map { text.index(after: $0) } ?? start
+            #expect(text.trimmingWhitespace == text[start..<max(start, end)], "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
+    @Test("User.key: the name lower-cased")
+    func userKey() {
+        for text in Self.texts(seed: 5) + ["alice@contoso.com", "Alice@Contoso.com"] {
+            #expect(User(name: text).key == text.lowercased(), "\(text)")
+        }
+    }
+}
