@@ -317,6 +317,22 @@ struct GzipTests {
         #expect(try gunzipped(afterFirst) == Array("hello\n".utf8))
     }
 
+    @Test("blocks compressed in parallel make one member, the same bytes however the input is handed over")
+    func parallelBlocksMakeOneMember() throws {
+        // Text-like data over many blocks, so that blocks refer back into the one before through the dictionary.
+        let line = Array("contoso,user@contoso.example,false,push,mobilePhone,,+1 4255550100\n".utf8)
+        var data: [UInt8] = []
+        for index in 0..<40_000 { data += line + Array("\(index)\n".utf8) }
+        let whole = try gzipped(data, chunkSize: 1 << 16)
+        #expect(try gzipped(data, chunkSize: 1 << 16, writeSize: 777) == whole, "the same bytes")
+        #expect(try gunzipped(whole) == data)
+        let header: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]
+        let headers = (0...(whole.count - header.count)).filter { whole[$0..<$0 + header.count].elementsEqual(header) }
+        #expect(headers == [0], "one gzip member")
+        // Compressed, not stored.
+        #expect(whole.count < data.count / 10)
+    }
+
     @Test("every compression level round-trips", arguments: [0, 1, 6, 9] as [Int32])
     func roundTripsAtEveryLevel(level: Int32) throws {
         let data = seededBytes(count: 30_000, seed: 11)
