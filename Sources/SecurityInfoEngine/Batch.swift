@@ -13,6 +13,8 @@ public struct BatchResult: Sendable {
     /// The exports written (`apply`), in input order.
     public var outputs: [String]
     public var reportDirectory: String?
+    /// How many times each export was read: once when that reading stood, else twice.
+    var exportReadings = 2
 }
 
 /// The version of the tool, recorded in reports.
@@ -42,6 +44,7 @@ struct BatchRun {
     var policies = PolicySet()
     var changeFile: ChangeFile?
     var inputs: [SummaryReport.Input] = []
+    var exportReadings = 2
 
     /// The changes of each user, by `tenant NUL user-key`, as indices into the change file's rows.
     var changesByUser: [String: [Int]] = [:]
@@ -82,19 +85,6 @@ struct BatchRun {
 
     mutating func execute() throws(BatchError) -> BatchResult {
         try readInputs()
-        try evaluateChanges()
-        decideThresholds()
-        countDecisions()
-        if let plan {
-            // The inputs hash as planned, so the outcomes must be the plan's: a difference is a bug, and loud.
-            let differing = zip(plan.outcomes, plannedOutcomes).filter { $0 != $1 }.map { planned, now in
-                "\(now.change): planned \(planned.outcome) \(planned.rule), now \(now.outcome) \(now.rule)"
-            }
-            if !differing.isEmpty || plan.outcomes.count != plannedOutcomes.count {
-                throw .planMismatch(differing.isEmpty ? ["the number of changes differs"] : differing)
-            }
-        }
-
         let reportFiles = try configuration.reportDirectory.map { (folder) throws(BatchError) in
             let files = try ReportFiles(folder: folder, redaction: Redaction(reveal: configuration.reveal))
             removeStaleTemporaries(in: folder)
@@ -102,18 +92,54 @@ struct BatchRun {
         }
         // Nothing half-done stays behind a failure: temporary files go at once, not when their last reference does.
         let outputs: [AtomicFileSink]
-        do { outputs = try writeExports(findings: reportFiles?.findings) } catch {
+        do { outputs = try evaluateAndWrite(findings: reportFiles?.findings) } catch {
             progress.finish()
             reportFiles?.discard()
             throw error
         }
         progress.finish()
         do {
+            try checkAgainstPlan()
             return try finishRun(outputs: outputs, reportFiles: reportFiles)
         } catch {
             for output in outputs { output.discard() }
             reportFiles?.discard()
             throw error
+        }
+    }
+
+    /// Evaluates every change, decides the thresholds and writes the exports and findings: in one reading of each
+    /// export when that reading stands (`BatchRun+SinglePass`), else in two passes.
+    mutating func evaluateAndWrite(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
+        guard configuration.readsOnceWhenItCan else {
+            try evaluateChanges()
+            decideThresholds()
+            countDecisions()
+            return try writeExports(findings: findings)
+        }
+        let outputs = try evaluateAndWriteExports(findings: findings)
+        decideThresholds()
+        countDecisions()
+        if singleReadingStands {
+            exportReadings = 1
+            return outputs
+        }
+        logger.info("writing the exports again: a tenant is held, a user created or a repeat to confirm")
+        for output in outputs { output.discard() }
+        resetWrittenTotals()
+        do { try findings?.restart() } catch { throw .output(error) }
+        return try writeExports(findings: findings)
+    }
+
+    /// `apply --plan-file`: the inputs hash as planned, so the outcomes must be the plan's. A difference is a bug,
+    /// and loud.
+    func checkAgainstPlan() throws(BatchError) {
+        guard let plan else { return }
+        let differing = zip(plan.outcomes, plannedOutcomes).filter { $0 != $1 }.map { planned, now in
+            "\(now.change): planned \(planned.outcome) \(planned.rule), now \(now.outcome) \(now.rule)"
+        }
+        if !differing.isEmpty || plan.outcomes.count != plannedOutcomes.count {
+            throw .planMismatch(differing.isEmpty ? ["the number of changes differs"] : differing)
         }
     }
 
@@ -149,9 +175,11 @@ struct BatchRun {
         try reportFiles?.commit()
         if let planSink { try commit(planSink) }
         guard problems.isEmpty else { throw .unbalanced(problems) }
-        return BatchResult(
+        var result = BatchResult(
             command: configuration.command, exitCode: exitCode, tenants: tenantTotals, total: total,
             outputs: outputs.map(\.path), reportDirectory: configuration.reportDirectory)
+        result.exportReadings = exportReadings
+        return result
     }
 
     /// `plan --plan-file P`: the plan, written beside the reports and renamed into place with them.

@@ -14,20 +14,8 @@ extension BatchRun {
     /// The first pass: each export is cut into chunks of whole users, which the workers parse, running the rule
     /// engine on the users the change file names; the collector counts every user in file order.
     mutating func evaluateChanges() throws(BatchError) {
-        let requests = changeFile?.rows.map(\.request) ?? []
-        let (changesByUser, policies, createUsers) = (changesByUser, policies, configuration.createUsers)
-        // Users with changes in tenants in scope, by tenant then user key: a lookup per user without a key string.
-        var changedUsers: [String: Set<String>] = [:]
-        for key in changesByUser.keys {
-            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
-            let tenant = String(key[..<separator])
-            guard configuration.includes(tenant: tenant) else { continue }
-            changedUsers[tenant, default: []].insert(String(key[key.index(after: separator)...]))
-        }
-        let changed = changedUsers
-        let collected = CollectorConfined(
-            FirstPassCounts(
-                exportFiles: exportFiles, includes: { [configuration] in configuration.includes(tenant: $0) }))
+        let evaluator = changeEvaluator
+        let collected = CollectorConfined(firstPassCounts)
         let progress = progress
         for (fileIndex, path) in exportFiles.enumerated() {
             progress.start(phase: "pass 1/2")
@@ -41,23 +29,7 @@ extension BatchRun {
                 workers: configuration.workers, limit: pipelineLimit,
                 transform: { chunk in
                     let (records, failure) = chunk.read()
-                    var evaluations: [FirstPassChunk.Evaluated] = []
-                    // The users of a tenant with changes, looked up once per run of the tenant's users.
-                    var tenant = ""
-                    var tenantChanged: Set<String> = []
-                    for record in records {
-                        if record.tenant != tenant {
-                            tenant = record.tenant
-                            tenantChanged = changed[tenant] ?? []
-                        }
-                        guard !tenantChanged.isEmpty, tenantChanged.contains(record.user.key) else { continue }
-                        let key = Self.userKey(tenant: tenant, user: record.user.key)
-                        let evaluation = RuleEngine.evaluate(
-                            user: record.user, policy: policies.policy(for: tenant),
-                            changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
-                        evaluations.append(.init(key: key, line: record.line, evaluation: evaluation))
-                    }
-                    return FirstPassChunk(records: records, failure: failure, evaluations: evaluations)
+                    return FirstPassChunk(records: records, failure: failure, evaluations: evaluator.evaluate(records))
                 },
                 consume: { chunk in
                     try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
@@ -67,10 +39,35 @@ extension BatchRun {
             collected.value.endFile()
             unconfirmedRepeats.append(chunks.unconfirmedRepeats)
         }
-        totals = collected.value.totals
-        lastUserOfTenant = collected.value.lastUsers
-        evaluations = collected.value.evaluations
-        evaluatedLines = collected.value.evaluatedLines
+        takeCounts(collected.value)
+    }
+
+    /// What the workers need to run the rule engine on the users the change file names.
+    var changeEvaluator: ChangeEvaluator {
+        // Users with changes in tenants in scope, by tenant then user key: a lookup per user without a key string.
+        var changedUsers: [String: Set<String>] = [:]
+        for key in changesByUser.keys {
+            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
+            let tenant = String(key[..<separator])
+            guard configuration.includes(tenant: tenant) else { continue }
+            changedUsers[tenant, default: []].insert(String(key[key.index(after: separator)...]))
+        }
+        return ChangeEvaluator(
+            changed: changedUsers, changesByUser: changesByUser, requests: changeFile?.rows.map(\.request) ?? [],
+            policies: policies, createUsers: configuration.createUsers)
+    }
+
+    /// Counting in file order, empty.
+    var firstPassCounts: FirstPassCounts {
+        FirstPassCounts(exportFiles: exportFiles, includes: { [configuration] in configuration.includes(tenant: $0) })
+    }
+
+    /// Takes what the collector counted in file order, then evaluates the changes of users the exports do not hold.
+    mutating func takeCounts(_ counts: FirstPassCounts) {
+        totals = counts.totals
+        lastUserOfTenant = counts.lastUsers
+        evaluations = counts.evaluations
+        evaluatedLines = counts.evaluatedLines
 
         // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
         for key in userOrder where evaluations[key] == nil {
@@ -89,6 +86,36 @@ extension BatchRun {
     }
 }
 
+/// The rule engine's side of a pass, for the workers: the users the change file names, and their changes.
+struct ChangeEvaluator: Sendable {
+    let changed: [String: Set<String>]
+    let changesByUser: [String: [Int]]
+    let requests: [ChangeRequest]
+    let policies: PolicySet
+    let createUsers: Bool
+
+    /// The users among `records` the change file names, each run through the rule engine.
+    func evaluate(_ records: [ExportRecord]) -> [FirstPassChunk.Evaluated] {
+        var evaluations: [FirstPassChunk.Evaluated] = []
+        // The users of a tenant with changes, looked up once per run of the tenant's users.
+        var tenant = ""
+        var tenantChanged: Set<String> = []
+        for (index, record) in records.enumerated() {
+            if record.tenant != tenant {
+                tenant = record.tenant
+                tenantChanged = changed[tenant] ?? []
+            }
+            guard !tenantChanged.isEmpty, tenantChanged.contains(record.user.key) else { continue }
+            let key = BatchRun.userKey(tenant: tenant, user: record.user.key)
+            let evaluation = RuleEngine.evaluate(
+                user: record.user, policy: policies.policy(for: tenant),
+                changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
+            evaluations.append(.init(key: key, line: record.line, index: index, evaluation: evaluation))
+        }
+        return evaluations
+    }
+}
+
 /// What a worker makes of a chunk in the first pass.
 struct FirstPassChunk: Sendable {
     var records: [ExportRecord]
@@ -99,6 +126,8 @@ struct FirstPassChunk: Sendable {
     struct Evaluated: Sendable {
         var key: String
         var line: Int
+        /// The user's place among the chunk's records.
+        var index: Int
         var evaluation: UserEvaluation
     }
 }

@@ -37,12 +37,7 @@ extension BatchRun {
     /// users' new state (unless their tenant is held), audit them and encode them; the collector writes the bytes
     /// in order. For `apply` to a temporary file; for the others to nowhere.
     mutating func writeExports(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
-        var outputPaths: [String]? = nil
-        if configuration.command == .apply, let folder = configuration.outputDirectory {
-            try InputDiscovery.makeFolder(folder)
-            outputPaths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
-        }
-        if let folder = configuration.outputDirectory, outputPaths != nil { removeStaleTemporaries(in: folder) }
+        let outputPaths = try prepareOutputFolder()
         let evaluations = evaluations
         let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
         let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
@@ -55,19 +50,7 @@ extension BatchRun {
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
-                let writer: any ExportWriter
-                if let outputPaths {
-                    // Same name, same format, compressed exactly when the input was.
-                    let atomic = try AtomicFileSink(path: outputPaths[fileIndex])
-                    outputs.append(atomic)
-                    writer = try FormatRegistry.exportWriter(
-                        try FormatRegistry.describe(path: path), path: outputPaths[fileIndex], sink: atomic)
-                } else {
-                    // A dry run encodes every user to count it, but has nothing to compress.
-                    var description = try FormatRegistry.describe(path: path)
-                    description.isCompressed = false
-                    writer = try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
-                }
+                let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
                 let encoder = writer.encoder
                 let evaluatedLines = evaluatedLinesByFile[fileIndex] ?? []
                 progress.start(phase: "pass 2/2")
@@ -75,7 +58,7 @@ extension BatchRun {
                     path: path, maximumBytes: configuration.maximumInputBytes,
                     confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
                 let runCheck = chunks.runCheck
-                let output = CollectorConfined((writer: writer, findings: findings, batch: EncodedBatch()))
+                let output = CollectorConfined(ExportOutput(writer: writer, findings: findings))
                 let pipeline = OrderedPipeline<ExportChunk, EncodedBatch>(
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
@@ -122,55 +105,75 @@ extension BatchRun {
                         return batch
                     },
                     consume: { batch in
-                        if let runCheck {
+                        if let runCheck, !runCheck.isIdle {
                             for record in batch.records { try runCheck.check(record) }
                         }
                         progress.count(rows: batch.records.reduce(0) { $0 + $1.rowCount }, users: batch.records.count)
-                        for segment in batch.segments {
-                            try output.value.writer.write(
-                                encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
-                        }
-                        if !batch.findings.isEmpty { try output.value.findings?.write(encoded: batch.findings) }
-                        for (tenant, counts) in batch.findingCounts {
-                            for (id, count) in counts {
-                                output.value.batch.findingCounts[tenant, default: [:]][id, default: 0] += count
-                            }
-                        }
-                        for (tenant, rows) in batch.rowsReread {
-                            output.value.batch.rowsReread[tenant, default: 0] += rows
-                        }
-                        for (tenant, examples) in batch.findingExamples {
-                            for (finding, users) in examples.sorted(by: { $0.key < $1.key }) {
-                                for user in users {
-                                    output.value.batch.addExample(user, tenant: tenant, finding: finding)
-                                }
-                            }
-                        }
+                        try output.value.take(batch)
                         if let failure = batch.failure { throw failure }
                     })
                 try Self.run(pipeline, reading: &chunks)
-                var finished = output.value.writer
-                try finished.finish()
-                if let atomic = outputs.last, outputPaths != nil { try atomic.finish() }
-                for (tenant, written) in finished.written {
-                    totals[tenant]!.users.after += written.users
-                    for (kind, count) in written.methods {
-                        totals[tenant]!.methods[kind, default: .init()].after += count
-                    }
-                }
-                for (tenant, rows) in output.value.batch.rowsReread { totals[tenant]!.rowsReread += rows }
-                for (tenant, counts) in output.value.batch.findingCounts {
-                    for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
-                }
-                for (tenant, examples) in output.value.batch.findingExamples {
-                    for (finding, users) in examples { findingExamples[tenant, default: [:]][finding] = users }
-                }
+                try add(output.value.finish(), sink: outputPaths == nil ? nil : outputs.last)
             } catch {
                 for output in outputs { output.discard() }
                 throw BatchError(error)
             }
         }
         return outputs
+    }
+
+    /// The output folder made and cleared of a killed run's leftovers; the outputs' paths (`apply` only).
+    func prepareOutputFolder() throws(BatchError) -> [String]? {
+        guard configuration.command == .apply, let folder = configuration.outputDirectory else { return nil }
+        try InputDiscovery.makeFolder(folder)
+        let paths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
+        removeStaleTemporaries(in: folder)
+        return paths
+    }
+
+    /// The writer of an export: to a temporary file beside its output path for `apply` (same name, same format,
+    /// compressed exactly when the input was), appended to `outputs`; to nowhere for the others.
+    func makeWriter(file: Int, outputPaths: [String]?, outputs: inout [AtomicFileSink]) throws -> any ExportWriter {
+        let path = exportFiles[file]
+        if let outputPaths {
+            let atomic = try AtomicFileSink(path: outputPaths[file])
+            outputs.append(atomic)
+            return try FormatRegistry.exportWriter(
+                try FormatRegistry.describe(path: path), path: outputPaths[file], sink: atomic)
+        }
+        // A dry run encodes every user to count it, but has nothing to compress.
+        var description = try FormatRegistry.describe(path: path)
+        description.isCompressed = false
+        return try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
+    }
+
+    /// Adds what an export's writing counted to the totals, and finishes its file.
+    mutating func add(_ written: ExportOutput.Written, sink: AtomicFileSink?) throws {
+        try sink?.finish()
+        for (tenant, tenantWritten) in written.byTenant {
+            totals[tenant]!.users.after += tenantWritten.users
+            for (kind, count) in tenantWritten.methods {
+                totals[tenant]!.methods[kind, default: .init()].after += count
+            }
+        }
+        for (tenant, rows) in written.batch.rowsReread { totals[tenant]!.rowsReread += rows }
+        for (tenant, counts) in written.batch.findingCounts {
+            for (id, count) in counts { totals[tenant]!.findings[id, default: 0] += count }
+        }
+        for (tenant, examples) in written.batch.findingExamples {
+            for (finding, users) in examples { findingExamples[tenant, default: [:]][finding] = users }
+        }
+    }
+
+    /// Forgets what writing counted, before the exports are written again.
+    mutating func resetWrittenTotals() {
+        for tenant in totals.keys {
+            totals[tenant]!.users.after = 0
+            totals[tenant]!.rowsReread = 0
+            totals[tenant]!.findings = [:]
+            for kind in totals[tenant]!.methods.keys { totals[tenant]!.methods[kind]!.after = 0 }
+        }
+        findingExamples = [:]
     }
 
     /// What a user's tenant decides in the second pass.
@@ -203,5 +206,45 @@ extension BatchRun {
             batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
         }
         FindingsReport.encode(tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
+    }
+}
+
+/// The collector's side of writing an export: the encoded batches written in order, with what they counted.
+struct ExportOutput {
+    var writer: any ExportWriter
+    let findings: FindingsReport?
+    private var counted = BatchRun.EncodedBatch()
+
+    /// What writing an export counted: users and methods per tenant as written, rows, findings.
+    struct Written {
+        var byTenant: [String: WrittenTotals]
+        var batch: BatchRun.EncodedBatch
+    }
+
+    init(writer: any ExportWriter, findings: FindingsReport?) {
+        self.writer = writer
+        self.findings = findings
+    }
+
+    mutating func take(_ batch: BatchRun.EncodedBatch) throws {
+        for segment in batch.segments {
+            try writer.write(encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
+        }
+        if !batch.findings.isEmpty { try findings?.write(encoded: batch.findings) }
+        for (tenant, counts) in batch.findingCounts {
+            for (id, count) in counts { counted.findingCounts[tenant, default: [:]][id, default: 0] += count }
+        }
+        for (tenant, rows) in batch.rowsReread { counted.rowsReread[tenant, default: 0] += rows }
+        for (tenant, examples) in batch.findingExamples {
+            for (finding, users) in examples.sorted(by: { $0.key < $1.key }) {
+                for user in users { counted.addExample(user, tenant: tenant, finding: finding) }
+            }
+        }
+    }
+
+    /// Finishes the writer (a gzip trailer, say) and gives what was counted.
+    mutating func finish() throws -> Written {
+        try writer.finish()
+        return Written(byTenant: writer.written, batch: counted)
     }
 }

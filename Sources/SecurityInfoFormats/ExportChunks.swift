@@ -65,6 +65,9 @@ public final class ExportRunCheck: @unchecked Sendable {
     }
 
     var unconfirmed: Set<String> { runs.unconfirmed }
+
+    /// Whether there is nothing to check: a second reading with no user to confirm.
+    public var isIdle: Bool { runs.isIdle }
 }
 
 /// Cuts a CSV export after its header into chunks of about `chunkBytes` that end where a user ends.

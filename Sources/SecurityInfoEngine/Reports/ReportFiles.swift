@@ -88,13 +88,23 @@ struct ReportFiles {
 
 /// `findings.csv`, written user by user during the second pass so memory stays flat.
 final class FindingsReport {
-    private let sink: any ByteSink
+    private let sink: AtomicFileSink
 
-    init(sink: any ByteSink) throws(OutputError) {
+    init(sink: AtomicFileSink) throws(OutputError) {
         self.sink = sink
+        try writeHeader()
+    }
+
+    private func writeHeader() throws(OutputError) {
         var header: [UInt8] = []
         CSVWriter.append(["tenant", "user", "finding", "detail"], to: &header)
         try sink.write(header)
+    }
+
+    /// Empties the report, for the exports to be audited again.
+    func restart() throws(OutputError) {
+        try sink.restart()
+        try writeHeader()
     }
 
     /// Appends a user's findings as report rows: the encoding alone, for workers.

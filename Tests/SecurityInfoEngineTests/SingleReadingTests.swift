@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import SecurityInfo
+import SecurityInfoFormats
+import Testing
+
+@testable import SecurityInfoEngine
+
+/// A run reads each export once when that reading stands (no tenant held, no user created, no repeat to
+/// confirm), and twice otherwise: the outputs and reports must be the same bytes as two passes give.
+@Suite("One reading or two")
+struct SingleReadingTests {
+    struct Run {
+        var result: BatchResult
+        var files: [String: Data]
+    }
+
+    /// Runs `apply` with or without the single reading; returns the result and every output and report file.
+    static func apply(
+        export: String, changes: String, policy: String?, readsOnce: Bool, createUsers: Bool = false, in folder: String
+    ) throws -> Run {
+        let name = readsOnce ? "once" : "twice"
+        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
+        configuration.policyPath = policy
+        configuration.outputDirectory = folder + "/\(name)-out"
+        configuration.reportDirectory = folder + "/\(name)-report"
+        configuration.workers = 2
+        configuration.createUsers = createUsers
+        configuration.readsOnceWhenItCan = readsOnce
+        let result = try Batch.run(configuration, logger: Logger(label: "test"))
+        var files: [String: Data] = [:]
+        for sub in ["out", "report"] {
+            let directory = folder + "/\(name)-\(sub)"
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                files["\(sub)/\(file)"] = FileManager.default.contents(atPath: directory + "/" + file)
+            }
+        }
+        return Run(result: result, files: files)
+    }
+
+    /// The files that must be the same bytes: all but the run's times in summary.json and report.html.
+    static func comparable(_ run: Run) -> [String: Data] {
+        run.files.filter { !$0.key.hasSuffix("summary.json") && !$0.key.hasSuffix("report.html") }
+    }
+
+    static func scenario(gzip: Bool) throws -> (folder: String, generated: Generator.Result) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secinfo-once-\(UUID())").path
+        var generate = Generator.Configuration(tenants: 5, users: 6_000, outputDirectory: folder + "/in")
+        generate.gzip = gzip
+        generate.changes = 600
+        return (folder, try Generator.run(generate))
+    }
+
+    @Test("a run with nothing held or created reads once, and writes what two passes write", arguments: [false, true])
+    func readsOnce(gzip: Bool) throws {
+        let (folder, generated) = try Self.scenario(gzip: gzip)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let once = try Self.apply(
+            export: generated.export, changes: generated.changes, policy: nil, readsOnce: true, in: folder)
+        let twice = try Self.apply(
+            export: generated.export, changes: generated.changes, policy: nil, readsOnce: false, in: folder)
+        #expect(once.result.exportReadings == 1)
+        #expect(twice.result.exportReadings == 2)
+        #expect(once.result.total == twice.result.total)
+        #expect(once.result.exitCode == twice.result.exitCode)
+        #expect(once.result.total.changes.applied > 100, "the scenario changes users")
+        #expect(Self.comparable(once) == Self.comparable(twice))
+        #expect(Self.comparable(once).count == 4, "the export and three report files compared")
+    }
+
+    @Test("a held tenant or a created user makes the run write again, with what two passes write")
+    func writesAgainWhenTheReadingDoesNotStand() throws {
+        let (folder, generated) = try Self.scenario(gzip: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let policy = folder + "/policy.json"
+        try #"{"tenants": {"tenant001": {"maxDeletes": 0}}}"#.write(toFile: policy, atomically: true, encoding: .utf8)
+        for (policy, createUsers) in [(policy, false), (nil, true)] {
+            let once = try Self.apply(
+                export: generated.export, changes: generated.changes, policy: policy, readsOnce: true,
+                createUsers: createUsers, in: folder)
+            let twice = try Self.apply(
+                export: generated.export, changes: generated.changes, policy: policy, readsOnce: false,
+                createUsers: createUsers, in: folder)
+            #expect(once.result.exportReadings == 2)
+            #expect(once.result.total == twice.result.total)
+            #expect(Self.comparable(once) == Self.comparable(twice))
+            if policy != nil { #expect(once.result.total.changes.held > 0) }
+            if createUsers { #expect(once.result.total.users.created > 0) }
+            for sub in ["once-out", "once-report", "twice-out", "twice-report"] {
+                try FileManager.default.removeItem(atPath: folder + "/" + sub)
+            }
+        }
+    }
+}
