@@ -24,11 +24,11 @@ public enum SecInfoVersion {
 
 /// Runs a batch: `plan`, `apply` or `validate`.
 ///
-/// Two streaming passes over the exports, each a pipeline over Dispatch worker queues (`OrderedPipeline`), keep
-/// memory bounded whatever the size of the exports: the first reads every user and runs the rule engine on those
-/// the change file names (`BatchRun+FirstPass`); then the delete thresholds are decided per tenant; the second
-/// reads the exports again and writes every user (changed, held or as it was), audits it, and counts what it
-/// wrote (`BatchRun+SecondPass`). Nothing is renamed into place until the run has succeeded.
+/// Each export is read as a stream of chunks on Dispatch worker queues (`OrderedPipeline`), so memory stays bounded
+/// whatever the size of the exports. One reading evaluates the users the change file names, writes every user in
+/// its new state, audits it and counts it (`BatchRun+SinglePass`); then the delete thresholds are decided per
+/// tenant. When a tenant is held or a user created, that writing is thrown away and the exports are written again in
+/// a second pass (`BatchRun+SecondPass`). Nothing is renamed into place until the run has succeeded.
 public enum Batch {
     public static func run(_ configuration: BatchConfiguration, logger: Logger) throws(BatchError) -> BatchResult {
         var run = try BatchRun(configuration: configuration, logger: logger)

@@ -18,7 +18,7 @@ extension BatchRun {
         let collected = CollectorConfined(firstPassCounts)
         let progress = progress
         for (fileIndex, path) in exportFiles.enumerated() {
-            progress.start(phase: "pass 1/2")
+            progress.start(phase: "pass 1/2", of: 2)
             var chunks: any ExportChunkReader
             do {
                 chunks = try FormatRegistry.exportChunks(

@@ -53,7 +53,7 @@ extension BatchRun {
                 let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
                 let encoder = writer.encoder
                 let evaluatedLines = evaluatedLinesByFile[fileIndex] ?? []
-                progress.start(phase: "pass 2/2")
+                progress.start(phase: "pass 2/2", of: 2)
                 var chunks = try FormatRegistry.exportChunks(
                     path: path, maximumBytes: configuration.maximumInputBytes,
                     confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)

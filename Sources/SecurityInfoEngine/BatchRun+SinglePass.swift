@@ -30,7 +30,7 @@ extension BatchRun {
             do {
                 let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
                 let encoder = writer.encoder
-                progress.start(phase: "pass 1/1")
+                progress.start(phase: "pass 1/1", of: 1)
                 var chunks = try FormatRegistry.exportChunks(
                     path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
                 let runCheck = chunks.runCheck

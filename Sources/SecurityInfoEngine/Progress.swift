@@ -2,13 +2,13 @@ import Foundation
 import Synchronization
 
 /// Where a run is, for a person watching a terminal: the reading passes over the exports, rows read, and the
-/// share of the exports' bytes read so far (each export is read twice), from which a rate and an ETA follow.
+/// share of the exports' bytes read so far (once per reading), from which a rate and an ETA follow.
 public struct BatchProgress: Sendable {
-    /// "pass 1/2" or "pass 2/2".
+    /// "pass 1/1" (the one reading), "pass 1/2" or "pass 2/2".
     public var phase: String
     public var rows: Int
     public var bytesRead: Int
-    /// The bytes all passes will read: twice the exports' size on disk.
+    /// The bytes all passes will read: the exports' size on disk, once per reading.
     public var bytesTotal: Int
     /// Seconds since the run started.
     public var elapsed: Double
@@ -38,21 +38,23 @@ final class ProgressCounter: Sendable {
         var rows = 0
         var phase = ""
         var sinceUpdate = 0
+        var readings = 1
     }
 
     private let observer: (any ProgressObserver)?
     private let started = Date()
-    private let bytesTotal: Int
+    private let exportBytes: Int
     private let state = Mutex(State())
 
     init(observer: (any ProgressObserver)?, exportBytes: Int) {
         self.observer = observer
-        bytesTotal = 2 * exportBytes
+        self.exportBytes = exportBytes
     }
 
-    /// Starts a file of a pass.
-    func start(phase: String) {
+    /// Starts a file of a pass; `of` is the number of readings of the exports the run now expects.
+    func start(phase: String, of readings: Int) {
         state.withLock { state in
+            state.readings = readings
             state.phase = phase
             state.bytesBefore += state.bytesInFile
             state.bytesInFile = 0
@@ -75,7 +77,7 @@ final class ProgressCounter: Sendable {
             state.sinceUpdate = 0
             return BatchProgress(
                 phase: state.phase, rows: state.rows, bytesRead: state.bytesBefore + state.bytesInFile,
-                bytesTotal: bytesTotal, elapsed: Date().timeIntervalSince(started))
+                bytesTotal: state.readings * exportBytes, elapsed: Date().timeIntervalSince(started))
         }
         if let progress { observer.update(progress) }
     }
