@@ -26,22 +26,18 @@ public enum DefaultMethod: String, CaseIterable, Sendable, Hashable {
         .push, .oath, .sms, .voiceMobile, .voiceAlternateMobile, .voiceOffice,
     ]
 
-    /// The method kinds any one of which backs this default (R-DEFAULT-BACKING).
-    public var backingKinds: Set<MethodKind> {
+    /// Whether a method of this kind backs this default (R-DEFAULT-BACKING): any one of them does.
+    public func isBacked(by kind: MethodKind) -> Bool {
         switch self {
-        case .push: Self.authenticatorBacking
-        case .oath: Self.oathBacking
-        case .sms, .voiceMobile: Self.mobileBacking
-        case .voiceAlternateMobile: Self.alternateMobileBacking
-        case .voiceOffice: Self.officeBacking
-        case .none: []
+        case .push: kind == .microsoftAuthenticator
+        case .oath: kind == .microsoftAuthenticator || kind == .softwareOath || kind == .hardwareOath
+        case .sms, .voiceMobile: kind == .mobilePhone
+        case .voiceAlternateMobile: kind == .alternateMobilePhone
+        case .voiceOffice: kind == .officePhone
+        case .none: false
         }
     }
 
-    // Built once: the audit asks for the backing of every user's default.
-    private static let authenticatorBacking: Set<MethodKind> = [.microsoftAuthenticator]
-    private static let oathBacking: Set<MethodKind> = [.microsoftAuthenticator, .softwareOath, .hardwareOath]
-    private static let mobileBacking: Set<MethodKind> = [.mobilePhone]
-    private static let alternateMobileBacking: Set<MethodKind> = [.alternateMobilePhone]
-    private static let officeBacking: Set<MethodKind> = [.officePhone]
+    /// The method kinds any one of which backs this default, in `MethodKind` order.
+    public var backingKinds: [MethodKind] { MethodKind.allCases.filter(isBacked(by:)) }
 }

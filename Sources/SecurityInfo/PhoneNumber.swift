@@ -96,13 +96,20 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             start += leadingDigits + 1
         }
 
-        var digits = ""
-        for byte in bytes[start..<end] {
-            if isDigit(byte) {
-                digits.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if !" .-()".utf8.contains(byte) {
-                throw .invalidCharacter(Character(Unicode.Scalar(byte)))
+        // The digits, gathered on the stack: no String grows a character at a time.
+        let digits = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - start) {
+            (buffer) throws(ParseError) -> String in
+            var count = 0
+            for byte in bytes[start..<end] {
+                if isDigit(byte) {
+                    buffer[count] = byte
+                    count += 1
+                } else if byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x28 && byte != 0x29 {
+                    // Not a digit nor one of the separators ` .-()`.
+                    throw .invalidCharacter(Character(Unicode.Scalar(byte)))
+                }
             }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
         try self.init(countryCode: countryCode, digits: digits, phoneExtension: phoneExtension)
     }
@@ -119,8 +126,10 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         } else if !CountryCallingCodes.assigned.contains(countryCode) {
             throw .unknownCountryCode(countryCode)
         }
-        guard (4...14).contains(digits.count) else { throw .subscriberLength(digits.count) }
-        guard countryCode.count + digits.count <= 15 else { throw .tooManyDigits(countryCode.count + digits.count) }
+        // ASCII digits only: a byte count is a character count.
+        let (codeDigits, subscriberDigits) = (countryCode.utf8.count, digits.utf8.count)
+        guard (4...14).contains(subscriberDigits) else { throw .subscriberLength(subscriberDigits) }
+        guard codeDigits + subscriberDigits <= 15 else { throw .tooManyDigits(codeDigits + subscriberDigits) }
 
         self.countryCode = countryCode
         self.subscriber = digits

@@ -315,7 +315,7 @@ public enum RuleEngine {
             guard isBacked(target, in: user, policy: policy) else {
                 throw Refusal(
                     .defaultBacking,
-                    "\(target.rawValue) needs one of \(target.backingKinds.sorted().map(\.rawValue).joined(separator: ", ")), enabled"
+                    "\(target.rawValue) needs one of \(target.backingKinds.map(\.rawValue).joined(separator: ", ")), enabled"
                 )
             }
             let before = user.defaultMethod
@@ -367,8 +367,7 @@ public enum RuleEngine {
     public static func isBacked(_ defaultMethod: DefaultMethod, in user: User, policy: TenantPolicy) -> Bool {
         guard defaultMethod != .none else { return true }
         guard policy.enables(defaultMethod) else { return false }
-        let backing = defaultMethod.backingKinds
-        return user.methods.contains { backing.contains($0.kind) && policy.enables($0.kind) }
+        return user.methods.contains { defaultMethod.isBacked(by: $0.kind) && policy.enables($0.kind) }
     }
 
     /// The instances a `delete` takes: for a many-instance method the one whose `method_id` matches, else the one

@@ -66,7 +66,7 @@ public struct TenantPolicy: Sendable, Hashable {
     public func enables(_ defaultMethod: DefaultMethod) -> Bool {
         switch defaultMethod {
         case .push: enables(.microsoftAuthenticator)
-        case .oath: defaultMethod.backingKinds.contains { enables($0) }
+        case .oath: MethodKind.allCases.contains { defaultMethod.isBacked(by: $0) && enables($0) }
         case .sms: isEnabled(.sms)
         case .voiceMobile, .voiceAlternateMobile: isEnabled(.voice)
         case .voiceOffice: enables(.officePhone)

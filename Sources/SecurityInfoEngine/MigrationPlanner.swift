@@ -141,7 +141,7 @@ extension Migration {
                     let result = attempt(.setDefault, nil, value: wantedDefault.rawValue)
                     if result.outcome == .rejected {
                         _ = blocked.popLast()
-                        let needs = wantedDefault.backingKinds.sorted().map(\.rawValue).joined(separator: " or ")
+                        let needs = wantedDefault.backingKinds.map(\.rawValue).joined(separator: " or ")
                         defaultProblem =
                             result.rule == .defaultBacking
                             ? "default \(wantedDefault.rawValue) cannot move: it needs \(needs), which did not move"

@@ -180,20 +180,21 @@ public struct CSVReader {
                 try fill()
                 if position == filled { return true }
             }
-            let runStart = position
-            var characters = 0
+            let (runStart, filled) = (position, filled)
+            var (end, characters) = (runStart, 0)
             buffer.withUnsafeBufferPointer { buffer in
-                while position < filled {
-                    let byte = buffer[position]
+                while end < filled {
+                    let byte = buffer[end]
                     if byte == Self.comma || byte == Self.lineFeed || byte == Self.carriageReturn || byte == Self.quote
                     {
                         break
                     }
                     if byte & 0xC0 != 0x80 { characters += 1 }
-                    position += 1
+                    end += 1
                 }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<end]))
             }
-            bytes.append(contentsOf: buffer[runStart..<position])
+            position = end
             column += characters
             guard bytes.count - start <= Self.maximumFieldBytes else {
                 throw InputError(
