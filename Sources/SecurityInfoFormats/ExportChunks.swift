@@ -4,8 +4,8 @@ import SecurityInfo
 /// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
 public struct ExportChunk: Sendable {
     enum Content: Sendable {
-        /// Users parsed already (XML: libxml2's reader is sequential).
-        case parsed([ExportRecord])
+        /// Users parsed already (XML: libxml2's reader is sequential), and the error that ended the reading.
+        case parsed([ExportRecord], InputError?)
         /// CSV rows after the header, the first on `firstLine`; they end where a user ends.
         case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout)
     }
@@ -16,8 +16,8 @@ public struct ExportChunk: Sendable {
     /// still returned, so that what must be checked in file order (`ExportRunCheck`) sees them before it.
     public func read() -> (records: [ExportRecord], failure: InputError?) {
         switch content {
-        case .parsed(let records):
-            return (records, nil)
+        case .parsed(let records, let failure):
+            return (records, failure)
         case .csv(let bytes, let firstLine, let layout):
             let source = MemoryByteSource(path: layout.path, bytes: bytes)
             var reader = CSVExportReader(
@@ -47,11 +47,14 @@ public protocol ExportChunkReader {
 /// Checks, in file order, what parsing chunks apart cannot see: that the rows of a user are together.
 /// One thread at a time uses it (a pipeline's collector, then the thread that waited for the pipeline).
 public final class ExportRunCheck: @unchecked Sendable {
-    private let runs: UserRunIndex
-    private let layout: CSVExportLayout
+    /// The format's error for a user met again: its name, where it is met again, where it was met first.
+    typealias Repeated = @Sendable (_ name: String, _ line: Int, _ column: Int, _ earlierLine: Int) -> InputError
 
-    init(layout: CSVExportLayout, confirming: Set<String>?) {
-        self.layout = layout
+    private let runs: UserRunIndex
+    private let repeated: Repeated
+
+    init(confirming: Set<String>?, repeated: @escaping Repeated) {
+        self.repeated = repeated
         runs = UserRunIndex(confirming: confirming)
     }
 
@@ -59,8 +62,7 @@ public final class ExportRunCheck: @unchecked Sendable {
     public func check(_ record: ExportRecord) throws(InputError) {
         guard !runs.isIdle else { return }
         if let earlier = runs.startRun(tenant: record.tenant, user: record.user.key, line: record.line) {
-            throw layout.usersApart(
-                name: record.user.name, line: record.line, column: record.column, earlierLine: earlier)
+            throw repeated(record.user.name, record.line, record.column, earlier)
         }
     }
 
@@ -116,7 +118,10 @@ struct CSVExportChunkReader: ExportChunkReader {
         var csv = CSVReader(source: source)
         layout = try CSVExportLayout(header: &csv)
         (pending, pendingLine) = csv.takeReadAhead()
-        check = ExportRunCheck(layout: layout, confirming: confirming)
+        let layout = layout
+        check = ExportRunCheck(confirming: confirming) { name, line, column, earlier in
+            layout.usersApart(name: name, line: line, column: column, earlierLine: earlier)
+        }
     }
 
     mutating func next() throws(InputError) -> ExportChunk? {
@@ -234,21 +239,37 @@ struct CSVExportChunkReader: ExportChunkReader {
     }
 }
 
-/// Cuts an XML export into chunks of parsed users: libxml2's reader parses on the reading thread.
+/// Cuts an XML export into chunks of parsed users: libxml2's reader parses on the reading thread, which leaves
+/// the check of repeated users to the collector, as for CSV.
 struct XMLExportChunkReader: ExportChunkReader {
     static let usersPerChunk = 512
     private var reader: XMLExportReader
+    private let check: ExportRunCheck
+    private var isAtEnd = false
 
-    init(reader: XMLExportReader) { self.reader = reader }
+    init(source: any ByteSource, confirming: Set<String>?) throws(InputError) {
+        reader = try XMLExportReader(source: source, checksRepeats: false)
+        let path = source.path
+        check = ExportRunCheck(confirming: confirming) { name, line, _, earlier in
+            XMLExportReader.repeated(name: name, path: path, line: line, earlierLine: earlier)
+        }
+    }
 
     var path: String { reader.path }
-    var runCheck: ExportRunCheck? { nil }
-    var unconfirmedRepeats: Set<String> { reader.unconfirmedRepeats }
+    var runCheck: ExportRunCheck? { check }
+    var unconfirmedRepeats: Set<String> { check.unconfirmed }
 
     mutating func next() throws(InputError) -> ExportChunk? {
+        guard !isAtEnd else { return nil }
         var records: [ExportRecord] = []
         records.reserveCapacity(Self.usersPerChunk)
-        while records.count < Self.usersPerChunk, let record = try reader.next() { records.append(record) }
-        return records.isEmpty ? nil : ExportChunk(content: .parsed(records))
+        do throws(InputError) {
+            while records.count < Self.usersPerChunk, let record = try reader.next() { records.append(record) }
+        } catch {
+            // The users before the error are checked in file order before it is raised.
+            isAtEnd = true
+            return ExportChunk(content: .parsed(records, error))
+        }
+        return records.isEmpty ? nil : ExportChunk(content: .parsed(records, nil))
     }
 }

@@ -77,7 +77,7 @@ public enum FormatRegistry {
         let source = try openSource(path: path, maximumBytes: maximumBytes, observe: observeRawBytes)
         switch description.format {
         case .csv: return try CSVExportChunkReader(source: source, confirming: confirming)
-        case .xml: return XMLExportChunkReader(reader: try XMLExportReader(source: source, confirming: confirming))
+        case .xml: return try XMLExportChunkReader(source: source, confirming: confirming)
         }
     }
 

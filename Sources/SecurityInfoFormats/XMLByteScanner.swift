@@ -35,14 +35,25 @@ struct XMLByteScanner {
     }
 
     mutating func scan(_ bytes: UnsafeRawBufferPointer, path: String) throws(InputError) {
-        for byte in bytes {
+        var index = 0
+        // A BOM's lead byte is no character (its other two bytes are continuation bytes, not counted anyway).
+        if offset == 0, bytes.first == 0xEF { index = 1 }
+        defer { offset += bytes.count }
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             advancePosition(over: byte)
             switch state {
-            case .content:
-                if byte == UInt8(ascii: "<") {
-                    state = .open
-                    openPosition = (line, column)
+            case .content, .tag, .attributeValue:
+                // Most bytes: text between tags, names and attribute values. Their ends are single bytes, and
+                // no end of a comment, CDATA section or processing instruction looks back into them.
+                if let stop = scanRun(bytes, from: index - 1) {
+                    index = stop + 1
+                    endRun(at: bytes[stop])
+                } else {
+                    index = bytes.count
                 }
+                continue
             case .open:
                 switch byte {
                 case UInt8(ascii: "?"): enter(.processingInstruction)
@@ -71,15 +82,6 @@ struct XMLByteScanner {
                 }
             case .processingInstruction:
                 if byte == UInt8(ascii: ">") && previous == UInt8(ascii: "?") { state = .content }
-            case .tag:
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                    quote = byte
-                    state = .attributeValue
-                } else if byte == UInt8(ascii: ">") {
-                    state = .content
-                }
-            case .attributeValue:
-                if byte == quote { state = .tag }
             }
             if justEntered {
                 // The bytes that opened a construct do not count toward its end (`<!-->` is no whole comment).
@@ -92,6 +94,42 @@ struct XMLByteScanner {
 
     private var justEntered = false
 
+    /// In `.content`, `.tag` or `.attributeValue`: moves over the bytes from `start` (the first already counted)
+    /// up to the one that ends the run, counting lines and columns; returns that byte's index, counted, or `nil`
+    /// when the bytes end first.
+    private mutating func scanRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start
+        while true {
+            let byte = bytes[index]
+            switch state {
+            case .content where byte == UInt8(ascii: "<"): return index
+            case .tag where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: ">"):
+                return index
+            case .attributeValue where byte == quote: return index
+            default: break
+            }
+            index += 1
+            guard index < bytes.count else { return nil }
+            advancePosition(over: bytes[index])
+        }
+    }
+
+    /// The state after the byte that ended a run of `.content`, `.tag` or `.attributeValue`.
+    private mutating func endRun(at byte: UInt8) {
+        switch state {
+        case .content:
+            state = .open
+            openPosition = (line, column)
+        case .tag where byte == UInt8(ascii: ">"):
+            state = .content
+        case .tag:
+            quote = byte
+            state = .attributeValue
+        default:
+            state = .tag
+        }
+    }
+
     /// Starts a construct whose end is told by its last bytes.
     private mutating func enter(_ next: State) {
         state = next
@@ -100,8 +138,10 @@ struct XMLByteScanner {
 
     @inline(__always)
     private mutating func advancePosition(over byte: UInt8) {
-        defer { offset += 1 }
-        if byte == 0x0A {
+        if byte > 0x0D {
+            previousWasCarriageReturn = false
+            if byte & 0xC0 != 0x80 { column += 1 }
+        } else if byte == 0x0A {
             if !previousWasCarriageReturn { line += 1 }
             column = 0
             previousWasCarriageReturn = false
@@ -111,9 +151,7 @@ struct XMLByteScanner {
             previousWasCarriageReturn = true
         } else {
             previousWasCarriageReturn = false
-            // A BOM's lead byte is no character; its other two bytes are continuation bytes, not counted anyway.
-            let isByteOrderMark = offset == 0 && byte == 0xEF
-            if byte & 0xC0 != 0x80 && !isByteOrderMark { column += 1 }
+            column += 1
         }
     }
 

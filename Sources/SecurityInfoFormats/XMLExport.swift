@@ -8,16 +8,28 @@ public struct XMLExportReader: ExportReader {
     private var tenant: String?
     private var sawRoot = false
     /// Tells a user repeated in a tenant, in bounded memory.
-    private let runs: UserRunIndex
+    /// `nil` when the one reading the records checks repeats in file order (`ExportRunCheck`).
+    private let runs: UserRunIndex?
 
     public var path: String { xml.path }
-    public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
+    public var unconfirmedRepeats: Set<String> { runs?.unconfirmed ?? [] }
 
     /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed
     ///   (`unconfirmedRepeats`).
     public init(source: any ByteSource, confirming: Set<String>? = nil) throws(InputError) {
         runs = UserRunIndex(confirming: confirming)
         xml = try XMLReader(source: source)
+    }
+
+    /// Reads without checking repeated users: `XMLExportChunkReader`'s collector does.
+    init(source: any ByteSource, checksRepeats: Bool) throws(InputError) {
+        runs = checksRepeats ? UserRunIndex() : nil
+        xml = try XMLReader(source: source)
+    }
+
+    /// The error for a user met again in a tenant.
+    static func repeated(name: String, path: String, line: Int, earlierLine: Int) -> InputError {
+        InputError(file: path, line: line, "user '\(name)' appears again (first at line \(earlierLine))")
     }
 
     public mutating func next() throws(InputError) -> ExportRecord? {
@@ -77,8 +89,8 @@ public struct XMLExportReader: ExportReader {
             }
             user.defaultMethod = value
         }
-        if let earlier = runs.startRun(tenant: tenant, user: user.key, line: line) {
-            throw error("user '\(name)' appears again (first at line \(earlier))")
+        if let runs, let earlier = runs.startRun(tenant: tenant, user: user.key, line: line) {
+            throw Self.repeated(name: name, path: path, line: xml.line, earlierLine: earlier)
         }
 
         var methodElements = 0
