@@ -147,6 +147,33 @@ struct ExportChunksTests {
         for chunkBytes in [1, 30, 500] { #expect(Self.readInChunks(text, chunkBytes: chunkBytes) == sequential) }
     }
 
+    @Test("XML: a user met again is the same error through chunks, checked in file order, as read through")
+    func xmlRepeatedUser() throws {
+        var users = (0..<1_200).map { "    <user upn=\"u\($0)@x\" admin=\"false\" defaultMethod=\"none\"/>\n" }
+        users.append("    <user upn=\"U700@x\" admin=\"false\" defaultMethod=\"none\"/>\n")
+        let text =
+            xmlDeclaration + "<securityInfoExport version=\"1\">\n  <tenant id=\"t\">\n" + users.joined()
+            + "  </tenant>\n</securityInfoExport>\n"
+        var sequentialError: InputError?
+        do {
+            var reader = try XMLExportReader(source: MemoryByteSource(path: "e.xml", text: text))
+            while try reader.next() != nil {}
+        } catch { sequentialError = error }
+        #expect(sequentialError?.line == 1_204)
+        #expect(sequentialError?.message == "user 'U700@x' appears again (first at line 704)")
+
+        var chunkedError: InputError?
+        var chunks = try XMLExportChunkReader(source: MemoryByteSource(path: "e.xml", text: text), confirming: nil)
+        do throws(InputError) {
+            while let chunk = try chunks.next() {
+                let (records, failure) = chunk.read()
+                for record in records { try chunks.runCheck?.check(record) }
+                if let failure { throw failure }
+            }
+        } catch { chunkedError = error }
+        #expect(chunkedError == sequentialError)
+    }
+
     @Test("an empty file and a header alone read as sequentially")
     func emptyAndHeaderOnly() {
         for text in ["", "tenant,user,admin,default_method,method,method_id,value", "tenant,user\n"] {
