@@ -73,6 +73,8 @@ public struct CSVReader {
     private var column = 1
     private var isAtStart = true
     private var fieldStart = (line: 1, column: 1)
+    /// The bits of the field's bytes, or-ed: below 0x80 when it is ASCII.
+    private var fieldBits: UInt8 = 0
 
     /// No value of secinfo's formats comes near these; past them the input is not what it claims, and reading on
     /// would only grow memory (a gzip bomb of one endless field, say).
@@ -91,6 +93,18 @@ public struct CSVReader {
         buffer = [UInt8](repeating: 0, count: Swift.max(chunkSize, 4))
         line = firstLine
         isAtStart = skipsByteOrderMark
+    }
+
+    /// Reads bytes already in memory (a chunk of a file), parsing them where they are, with no copy.
+    /// - Parameter firstLine: the line the first byte is on.
+    init(bytes: [UInt8], path: String, firstLine: Int) {
+        source = MemoryByteSource(path: path, bytes: [])
+        readSize = 1
+        buffer = bytes
+        filled = bytes.count
+        isAtEnd = true
+        line = firstLine
+        isAtStart = false
     }
 
     /// Gives up the bytes read ahead and not yet parsed, with the line they start on, so that another reader (the
@@ -126,11 +140,12 @@ public struct CSVReader {
             row.lines.append(line)
             row.columns.append(column)
             fieldStart = (line, column)
+            fieldBits = 0
             let endsRecord = try readField(into: &row.bytes)
             row.ends.append(row.bytes.count)
-            // ASCII (nearly every field) needs no more checking.
+            // ASCII (nearly every field: no byte had its high bit) needs no more checking.
             let field = row.count - 1
-            if !row.withField(field, { $0.allSatisfy { $0 < 0x80 } || String(validating: $0, as: UTF8.self) != nil }) {
+            if fieldBits >= 0x80 && !row.withField(field, { String(validating: $0, as: UTF8.self) != nil }) {
                 throw InputError(
                     file: path, line: row.lines[field], column: row.columns[field], "the field is not valid UTF-8")
             }
@@ -181,7 +196,7 @@ public struct CSVReader {
                 if position == filled { return true }
             }
             let (runStart, filled) = (position, filled)
-            var (end, characters) = (runStart, 0)
+            var (end, characters, bits) = (runStart, 0, UInt8(0))
             buffer.withUnsafeBufferPointer { buffer in
                 while end < filled {
                     let byte = buffer[end]
@@ -190,12 +205,14 @@ public struct CSVReader {
                         break
                     }
                     if byte & 0xC0 != 0x80 { characters += 1 }
+                    bits |= byte
                     end += 1
                 }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<end]))
             }
             position = end
             column += characters
+            fieldBits |= bits
             guard bytes.count - start <= Self.maximumFieldBytes else {
                 throw InputError(
                     file: path, line: fieldStart.line, column: fieldStart.column,
@@ -218,13 +235,14 @@ public struct CSVReader {
     }
 
     @inline(__always)
-    private func append(_ byte: UInt8, to bytes: inout [UInt8], fieldStart start: Int) throws(InputError) {
+    private mutating func append(_ byte: UInt8, to bytes: inout [UInt8], fieldStart start: Int) throws(InputError) {
         guard bytes.count - start < Self.maximumFieldBytes else {
             throw InputError(
                 file: path, line: fieldStart.line, column: fieldStart.column,
                 "a field longer than \(Self.maximumFieldBytes) bytes: not a secinfo file")
         }
         bytes.append(byte)
+        fieldBits |= byte
     }
 
     private mutating func consumeLineBreak() throws(InputError) {

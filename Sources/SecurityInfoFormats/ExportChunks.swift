@@ -19,9 +19,8 @@ public struct ExportChunk: Sendable {
         case .parsed(let records, let failure):
             return (records, failure)
         case .csv(let bytes, let firstLine, let layout):
-            let source = MemoryByteSource(path: layout.path, bytes: bytes)
             var reader = CSVExportReader(
-                chunk: CSVReader(source: source, firstLine: firstLine, skipsByteOrderMark: false), layout: layout)
+                chunk: CSVReader(bytes: bytes, path: layout.path, firstLine: firstLine), layout: layout)
             var records: [ExportRecord] = []
             do throws(InputError) {
                 while let record = try reader.next() { records.append(record) }
