@@ -98,16 +98,17 @@ struct XMLByteScanner {
     /// up to the one that ends the run, counting lines and columns; returns that byte's index, counted, or `nil`
     /// when the bytes end first.
     private mutating func scanRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        // One tight loop per state: the bytes that end it.
+        let (first, second, third): (UInt8, UInt8, UInt8)
+        switch state {
+        case .content: (first, second, third) = (UInt8(ascii: "<"), UInt8(ascii: "<"), UInt8(ascii: "<"))
+        case .tag: (first, second, third) = (UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ">"))
+        default: (first, second, third) = (quote, quote, quote)
+        }
         var index = start
         while true {
             let byte = bytes[index]
-            switch state {
-            case .content where byte == UInt8(ascii: "<"): return index
-            case .tag where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: ">"):
-                return index
-            case .attributeValue where byte == quote: return index
-            default: break
-            }
+            if byte == first || byte == second || byte == third { return index }
             index += 1
             guard index < bytes.count else { return nil }
             advancePosition(over: bytes[index])

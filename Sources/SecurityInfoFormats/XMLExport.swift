@@ -36,20 +36,22 @@ public struct XMLExportReader: ExportReader {
         while try xml.read() {
             switch xml.kind {
             case .element:
-                switch (xml.depth, xml.name) {
+                // A user's element is by far the most common: told by its name without making text of it.
+                let depth = xml.depth
+                if depth == 2 && xml.isNamed("user") { return try readUser() }
+                switch (depth, xml.name) {
                 case (0, "securityInfoExport"):
                     try checkRoot()
                 case (0, let name):
                     throw error("the root element is <\(name)>, not <securityInfoExport>")
                 case (1, "tenant"):
-                    let attributes = try checkedAttributes(allowed: ["id"], required: ["id"])
+                    let attributes = try checkedAttributes(
+                        allowed: Self.tenantAttributes, required: Self.tenantAttributes)
                     let id = attributes["id"]!
                     guard TenantID.isValid(id) else {
                         throw error("tenant '\(id)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
                     }
                     tenant = xml.isEmptyElement ? nil : id
-                case (2, "user"):
-                    return try readUser()
                 default:
                     throw error("unexpected element <\(xml.name)> here")
                 }
@@ -72,7 +74,7 @@ public struct XMLExportReader: ExportReader {
     private mutating func readUser() throws(InputError) -> ExportRecord {
         guard let tenant else { throw error("a <user> outside a <tenant>") }
         let line = xml.line
-        let attributes = try checkedAttributes(allowed: ["upn", "admin", "defaultMethod"], required: ["upn"])
+        let attributes = try checkedAttributes(allowed: Self.userAttributes, required: Self.userRequired)
         let name = attributes["upn"]!
         guard !name.trimmingWhitespace.isEmpty else { throw error("the user's upn is empty") }
         var user = User(name: name)
@@ -97,7 +99,7 @@ public struct XMLExportReader: ExportReader {
         if !xml.isEmptyElement {
             while try xml.read() {
                 switch xml.kind {
-                case .element where xml.depth == 3 && xml.name == "method":
+                case .element where xml.depth == 3 && xml.isNamed("method"):
                     user.methods.append(try readMethod())
                     methodElements += 1
                 case .element:
@@ -114,7 +116,7 @@ public struct XMLExportReader: ExportReader {
     }
 
     private mutating func readMethod() throws(InputError) -> MethodInstance {
-        let attributes = try checkedAttributes(allowed: ["type", "id"], required: ["type"])
+        let attributes = try checkedAttributes(allowed: Self.methodAttributes, required: Self.methodRequired)
         guard let kind = MethodKind(token: attributes["type"]!) else {
             throw error("unknown method type '\(attributes["type"]!)'")
         }
@@ -138,6 +140,11 @@ public struct XMLExportReader: ExportReader {
     }
 
     private func error(_ message: String) -> InputError { InputError(file: path, line: xml.line, message) }
+
+    // The attributes each element may have, and must.
+    private static let tenantAttributes = ["id"]
+    private static let userAttributes = ["upn", "admin", "defaultMethod"], userRequired = ["upn"]
+    private static let methodAttributes = ["type", "id"], methodRequired = ["type"]
 }
 
 /// The attributes of an element, checked against what the format allows. An element has a handful, so they are
@@ -148,7 +155,12 @@ struct XMLAttributes {
     subscript(name: String) -> String? { values.first { $0.name == name }?.value }
 
     static func checked(of xml: XMLReader, allowed: [String], required: [String]) throws(InputError) -> XMLAttributes {
-        let values = xml.attributes()
+        // The allowed ones, looked up by name: when they are all the element has, no other name need be read.
+        var values: [(name: String, value: String)] = []
+        for name in allowed {
+            if let value = xml.attribute(named: name) { values.append((name, value)) }
+        }
+        if values.count != xml.attributeCount { values = xml.attributes() }
         for (name, _) in values where !allowed.contains(name) {
             throw InputError(
                 file: xml.path, line: xml.line,

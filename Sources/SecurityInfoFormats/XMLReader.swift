@@ -1,4 +1,5 @@
 internal import CLibXML2
+import Glibc
 
 /// A pull parser over one XML byte stream: libxml2's `xmlTextReader`, fed through `xmlReaderForIO` from a
 /// `ByteSource` (so gzip, truncation and size limits stay in Swift), with the network off, no entity substitution,
@@ -149,6 +150,22 @@ final class XMLReader {
             if end > 0 { return end - value.drop(while: \.isWhitespace).count(where: \.isNewline) }
         }
         return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+
+    /// Whether the current node's local name is `name`, told without making text of it.
+    func isNamed(_ name: String) -> Bool {
+        guard let local = xmlTextReaderConstLocalName(reader) else { return false }
+        return name.withCString { strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self), $0) == 0 }
+    }
+
+    /// The number of attributes of the current element.
+    var attributeCount: Int { Int(xmlTextReaderAttributeCount(reader)) }
+
+    /// The value of the current element's attribute of that name, if it has one.
+    func attribute(named name: String) -> String? {
+        defer { xmlTextReaderMoveToElement(reader) }
+        guard xmlTextReaderMoveToAttribute(reader, name) == 1 else { return nil }
+        return value
     }
 
     /// The attributes of the current element, in document order.
