@@ -28,12 +28,13 @@ extension BatchRun {
             let pipeline = OrderedPipeline<ExportChunk, FirstPassChunk>(
                 workers: configuration.workers, limit: pipelineLimit,
                 transform: { chunk in
-                    let (records, failure) = chunk.read()
-                    return FirstPassChunk(records: records, failure: failure, evaluations: evaluator.evaluate(records))
+                    let users = chunk.read()
+                    return FirstPassChunk(users: users, evaluations: evaluator.evaluate(users.records))
                 },
                 consume: { chunk in
                     try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
-                    progress.count(rows: chunk.records.reduce(0) { $0 + $1.rowCount }, users: chunk.records.count)
+                    progress.count(
+                        rows: chunk.users.records.reduce(0) { $0 + $1.rowCount }, users: chunk.users.records.count)
                 })
             try Self.run(pipeline, reading: &chunks)
             collected.value.endFile()
@@ -118,9 +119,8 @@ struct ChangeEvaluator: Sendable {
 
 /// What a worker makes of a chunk in the first pass.
 struct FirstPassChunk: Sendable {
-    var records: [ExportRecord]
-    /// The chunk's parse error, raised after its users before it are counted.
-    var failure: InputError?
+    /// The chunk's users, and its error, raised after the users before it are counted.
+    var users: ExportChunk.Users
     var evaluations: [Evaluated]
 
     struct Evaluated: Sendable {
@@ -152,7 +152,7 @@ struct FirstPassCounts {
 
     mutating func count(_ chunk: FirstPassChunk, file: Int, path: String, runCheck: ExportRunCheck?) throws(InputError)
     {
-        for record in chunk.records {
+        for record in chunk.users.records {
             try runCheck?.check(record)
             let tenant = record.tenant
             if tenant != run.tenant {
@@ -173,7 +173,10 @@ struct FirstPassCounts {
             evaluations[evaluated.key] = evaluated.evaluation
             evaluatedLines[file, default: []].insert(evaluated.line)
         }
-        if let failure = chunk.failure { throw failure }
+        if let failure = chunk.users.failure {
+            if let unfinished = chunk.users.unfinished { try runCheck?.check(unfinished) }
+            throw failure
+        }
     }
 
     mutating func endFile() {

@@ -23,6 +23,7 @@ extension BatchRun {
         /// The users read, for the checks made in file order, and the chunk's error, raised after them.
         var records: [ExportRecord] = []
         var failure: InputError?
+        var unfinished: ExportRecord?
 
         /// Keeps the first few examples of each finding, in order.
         mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
@@ -63,7 +64,8 @@ extension BatchRun {
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
                         var batch = EncodedBatch()
-                        var (records, failure) = chunk.read()
+                        let users = chunk.read()
+                        var (records, failure, unfinished) = (users.records, users.failure, users.unfinished)
                         // What a user's tenant decides, looked up once per run of the tenant's users.
                         var context: TenantContext?
                         for (index, record) in records.enumerated() {
@@ -82,6 +84,7 @@ extension BatchRun {
                                     "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again"
                                 )
                                 records.removeSubrange(index...)
+                                unfinished = nil
                                 break
                             }
                             // Only a user on a line where pass 1 evaluated one can have a new state: the others
@@ -101,12 +104,15 @@ extension BatchRun {
                                 }
                             }
                         }
-                        (batch.records, batch.failure) = (records, failure)
+                        (batch.records, batch.failure, batch.unfinished) = (records, failure, unfinished)
                         return batch
                     },
                     consume: { batch in
                         if let runCheck, !runCheck.isIdle {
                             for record in batch.records { try runCheck.check(record) }
+                            if batch.failure != nil, let unfinished = batch.unfinished {
+                                try runCheck.check(unfinished)
+                            }
                         }
                         progress.count(rows: batch.records.reduce(0) { $0 + $1.rowCount }, users: batch.records.count)
                         try output.value.take(batch)
@@ -172,6 +178,8 @@ extension BatchRun {
             totals[tenant]!.rowsReread = 0
             totals[tenant]!.findings = [:]
             for kind in totals[tenant]!.methods.keys { totals[tenant]!.methods[kind]!.after = 0 }
+            // A kind only the first writing brought (an add in a tenant then held) has no row in two passes.
+            totals[tenant]!.methods = totals[tenant]!.methods.filter { $0.value != .init() }
         }
         findingExamples = [:]
     }

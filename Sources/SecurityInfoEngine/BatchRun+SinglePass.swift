@@ -38,7 +38,8 @@ extension BatchRun {
                 let pipeline = OrderedPipeline<ExportChunk, (FirstPassChunk, EncodedBatch)>(
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
-                        let (records, failure) = chunk.read()
+                        let users = chunk.read()
+                        let records = users.records
                         let evaluations = evaluator.evaluate(records)
                         var batch = EncodedBatch()
                         var context: TenantContext?
@@ -58,13 +59,14 @@ extension BatchRun {
                             }
                             try Self.encode(record, as: after, context: context!, encoder: encoder, into: &batch)
                         }
-                        return (FirstPassChunk(records: records, failure: failure, evaluations: evaluations), batch)
+                        return (FirstPassChunk(users: users, evaluations: evaluations), batch)
                     },
                     consume: { chunk, batch in
                         // Counting raises the chunk's error, if any, after its users before it: nothing after it
                         // is written.
                         try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
-                        progress.count(rows: chunk.records.reduce(0) { $0 + $1.rowCount }, users: chunk.records.count)
+                        progress.count(
+                            rows: chunk.users.records.reduce(0) { $0 + $1.rowCount }, users: chunk.users.records.count)
                         try output.value.take(batch)
                     })
                 try Self.run(pipeline, reading: &chunks)

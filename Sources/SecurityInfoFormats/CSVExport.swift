@@ -45,6 +45,8 @@ public struct CSVExportReader: ExportReader {
     private var following = CSVRow()
     /// Whether `following` holds a row read ahead, the first of the next user.
     private var hasFollowing = false
+    /// Reading a chunk: the user whose rows are being read, once its first row has been checked.
+    private(set) var unfinished: ExportRecord?
     /// Tells a user whose rows are apart, in bounded memory; `nil` for a chunk, whose runs are checked in file order
     /// by the one reading the chunks' records (`ExportRunCheck`).
     private let runs: UserRunIndex?
@@ -91,6 +93,12 @@ public struct CSVExportReader: ExportReader {
         if let runs, let earlier = runs.startRun(tenant: tenant, user: user.key, line: firstLine) {
             throw layout.usersApart(name: name, line: userCell.line, column: userCell.column, earlierLine: earlier)
         }
+        if runs == nil {
+            // Reading a chunk: should this user's rows fail, its run is still checked before the failure is raised.
+            unfinished = ExportRecord(
+                tenant: tenant, user: User(name: name), line: firstLine, rowCount: 0, nameLine: userCell.line,
+                nameColumn: userCell.column)
+        }
 
         var rowCount = 0
         while true {
@@ -113,7 +121,10 @@ public struct CSVExportReader: ExportReader {
             }
             swap(&row, &following)
         }
-        return ExportRecord(tenant: tenant, user: user, line: firstLine, rowCount: rowCount, column: userCell.column)
+        unfinished = nil
+        return ExportRecord(
+            tenant: tenant, user: user, line: firstLine, rowCount: rowCount, nameLine: userCell.line,
+            nameColumn: userCell.column)
     }
 
     /// Whether a row is the user's: compared as bytes first, without making text of them.

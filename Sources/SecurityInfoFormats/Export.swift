@@ -8,15 +8,18 @@ public struct ExportRecord: Sendable {
     public var line: Int
     /// The rows (or method elements) the user took, an empty-method row included: every one is accounted for.
     public var rowCount: Int
-    /// The column the user is named at on `line`, for messages.
-    public var column: Int
+    /// Where the user is named (a CSV `user` cell, which may be below `line` after a value over several lines),
+    /// for messages.
+    public var nameLine: Int
+    public var nameColumn: Int
 
-    public init(tenant: String, user: User, line: Int, rowCount: Int, column: Int = 1) {
+    public init(tenant: String, user: User, line: Int, rowCount: Int, nameLine: Int? = nil, nameColumn: Int = 1) {
         self.tenant = tenant
         self.user = user
         self.line = line
         self.rowCount = rowCount
-        self.column = column
+        self.nameLine = nameLine ?? line
+        self.nameColumn = nameColumn
     }
 }
 

@@ -4,30 +4,46 @@ import SecurityInfo
 /// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
 public struct ExportChunk: Sendable {
     enum Content: Sendable {
-        /// Users parsed already (XML: libxml2's reader is sequential), and the error that ended the reading.
-        case parsed([ExportRecord], InputError?)
-        /// CSV rows after the header, the first on `firstLine`; they end where a user ends.
-        case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout)
+        /// Users parsed already (XML: libxml2's reader is sequential), and how the reading ended.
+        case parsed(Users)
+        /// CSV rows after the header, the first on `firstLine`; they end where a user ends. `failure`: the error
+        /// reading the file met after them (a corrupt gzip stream, say), raised once they are read.
+        case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout, failure: InputError?)
+    }
+
+    /// A chunk's users in file order, up to its first error, and that error.
+    public struct Users: Sendable {
+        public var records: [ExportRecord] = []
+        public var failure: InputError?
+        /// The user being read when the failure came. Reading the file through would have checked its run before
+        /// meeting the failure, so the one checking runs in file order (`ExportRunCheck`) checks it, then raises.
+        public var unfinished: ExportRecord?
     }
 
     let content: Content
 
-    /// The chunk's users in file order, up to its first error, and that error. The users before an error are
-    /// still returned, so that what must be checked in file order (`ExportRunCheck`) sees them before it.
-    public func read() -> (records: [ExportRecord], failure: InputError?) {
+    /// The chunk's users. The users before an error are returned, so that what must be checked in file order
+    /// sees them before the error is raised.
+    public func read() -> Users {
         switch content {
-        case .parsed(let records, let failure):
-            return (records, failure)
-        case .csv(let bytes, let firstLine, let layout):
+        case .parsed(let users):
+            return users
+        case .csv(let bytes, let firstLine, let layout, let failure):
             var reader = CSVExportReader(
                 chunk: CSVReader(bytes: bytes, path: layout.path, firstLine: firstLine), layout: layout)
-            var records: [ExportRecord] = []
+            var users = Users()
             do throws(InputError) {
-                while let record = try reader.next() { records.append(record) }
-                return (records, nil)
+                while let record = try reader.next() { users.records.append(record) }
+                if let failure {
+                    // Reading through, the last user would be unfinished: its next row is where the stream failed.
+                    users.failure = failure
+                    users.unfinished = users.records.popLast()
+                }
             } catch {
-                return (records, error)
+                users.failure = error
+                users.unfinished = reader.unfinished
             }
+            return users
         }
     }
 }
@@ -61,7 +77,7 @@ public final class ExportRunCheck: @unchecked Sendable {
     public func check(_ record: ExportRecord) throws(InputError) {
         guard !runs.isIdle else { return }
         if let earlier = runs.startRun(tenant: record.tenant, user: record.user.key, line: record.line) {
-            throw repeated(record.user.name, record.line, record.column, earlier)
+            throw repeated(record.user.name, record.nameLine, record.nameColumn, earlier)
         }
     }
 
@@ -128,22 +144,34 @@ struct CSVExportChunkReader: ExportChunkReader {
             if let (cut, lines) = scanForCut() { return emit(upTo: cut, lines: lines) }
             if isAtEnd { return pending.isEmpty ? nil : emit(upTo: pending.count, lines: linesScanned) }
             if scanned >= maximumChunkBytes {
-                // No user runs this long: a quote left open has hidden the line ends. The chunk goes as it is, in
-                // bounded memory; its reader meets the quote where reading the file through would.
+                // No user's rows run this long (64 MiB). A quote left open hides the line ends after it: the chunk
+                // goes as it is, in bounded memory, and its reader meets the quote where reading the file through
+                // would, the user before it unfinished as then. (A user whose rows did run this long would be
+                // refused, which is why the limit is far beyond any real one.)
                 return emit(upTo: scanned, lines: linesScanned)
             }
-            try readMore()
+            do { try readMore() } catch {
+                // The whole records read before the error go first, with the error after them, as reading the
+                // file through would meet them.
+                isAtEnd = true
+                guard recordStart > 0 else { throw error }
+                let chunk = emit(upTo: recordStart, lines: linesBeforeRecord, failure: error)
+                pending.removeAll()
+                return chunk
+            }
         }
     }
 
-    private mutating func emit(upTo cut: Int, lines: Int) -> ExportChunk {
-        let chunk = ExportChunk(content: .csv(bytes: Array(pending[..<cut]), firstLine: pendingLine, layout: layout))
+    private mutating func emit(upTo cut: Int, lines: Int, failure: InputError? = nil) -> ExportChunk {
+        let chunk = ExportChunk(
+            content: .csv(bytes: Array(pending[..<cut]), firstLine: pendingLine, layout: layout, failure: failure))
         pending.removeFirst(cut)
         pendingLine += lines
         scanned -= cut
-        recordStart -= cut
         linesScanned -= lines
-        linesBeforeRecord -= lines
+        // After a cut inside a record (an open quote), the scan goes on as if a record started at the cut.
+        recordStart = max(recordStart - cut, 0)
+        linesBeforeRecord = max(linesBeforeRecord - lines, 0)
         hasPrevious = false
         previous = nil
         return chunk
@@ -229,9 +257,11 @@ struct CSVExportChunkReader: ExportChunkReader {
         case .failure(var error):
             // A stream error (a size limit, say) is placed at the line the text had reached.
             if error.line == nil {
-                let lineStart = (pending.lastIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn } ?? -1) + 1
+                // A CR last is not yet a line end: the LF that would make it one of CRLF may be what failed to come.
+                let text = pending.last == Self.carriageReturn ? pending.dropLast() : pending[...]
+                let lineStart = (text.lastIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn } ?? -1) + 1
                 error.line = pendingLine + linesScanned
-                error.column = 1 + pending[lineStart...].count { $0 & 0xC0 != 0x80 }
+                error.column = 1 + text[lineStart...].count { $0 & 0xC0 != 0x80 }
             }
             throw error
         }
@@ -267,8 +297,9 @@ struct XMLExportChunkReader: ExportChunkReader {
         } catch {
             // The users before the error are checked in file order before it is raised.
             isAtEnd = true
-            return ExportChunk(content: .parsed(records, error))
+            return ExportChunk(
+                content: .parsed(.init(records: records, failure: error, unfinished: reader.unfinished)))
         }
-        return records.isEmpty ? nil : ExportChunk(content: .parsed(records, nil))
+        return records.isEmpty ? nil : ExportChunk(content: .parsed(.init(records: records)))
     }
 }

@@ -10,6 +10,8 @@ public struct XMLExportReader: ExportReader {
     /// Tells a user repeated in a tenant, in bounded memory.
     /// `nil` when the one reading the records checks repeats in file order (`ExportRunCheck`).
     private let runs: UserRunIndex?
+    /// Without the repeat check: the user whose elements are being read.
+    private(set) var unfinished: ExportRecord?
 
     public var path: String { xml.path }
     public var unconfirmedRepeats: Set<String> { runs?.unconfirmed ?? [] }
@@ -38,7 +40,11 @@ public struct XMLExportReader: ExportReader {
             case .element:
                 // A user's element is by far the most common: told by its name without making text of it.
                 let depth = xml.depth
-                if depth == 2 && xml.isNamed("user") { return try readUser() }
+                if depth == 2 && xml.isNamed("user") {
+                    let record = try readUser()
+                    unfinished = nil
+                    return record
+                }
                 switch (depth, xml.name) {
                 case (0, "securityInfoExport"):
                     try checkRoot()
@@ -94,6 +100,8 @@ public struct XMLExportReader: ExportReader {
         if let runs, let earlier = runs.startRun(tenant: tenant, user: user.key, line: line) {
             throw Self.repeated(name: name, path: path, line: xml.line, earlierLine: earlier)
         }
+        // Without the check here: should this user's elements fail, its run is still checked before the failure.
+        if runs == nil { unfinished = ExportRecord(tenant: tenant, user: User(name: name), line: line, rowCount: 0) }
 
         var methodElements = 0
         if !xml.isEmptyElement {

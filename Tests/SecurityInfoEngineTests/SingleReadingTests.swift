@@ -68,6 +68,40 @@ struct SingleReadingTests {
         #expect(Self.comparable(once).count == 4, "the export and three report files compared")
     }
 
+    @Test("a held tenant with an add of a kind none of its users had: totals as two passes count them")
+    func heldTenantWithNewKind() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secinfo-once-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let export = folder + "/export.csv"
+        try """
+        tenant,user,admin,default_method,method,method_id,value
+        t1,a@t1.example,false,sms,mobilePhone,,+1 2125550101
+        t1,b@t1.example,false,sms,mobilePhone,,+1 2125550102
+        t2,c@t2.example,false,sms,mobilePhone,,+1 2125550103
+
+        """.write(toFile: export, atomically: true, encoding: .utf8)
+        let changes = folder + "/changes.csv"
+        try """
+        change_id,tenant,user,operation,method,method_id,value,expect
+        c1,t1,a@t1.example,delete,mobilePhone,,,
+        c2,t1,b@t1.example,add,hardwareOath,,TOKEN-1,
+        c3,t2,c@t2.example,add,hardwareOath,,TOKEN-2,
+
+        """.write(toFile: changes, atomically: true, encoding: .utf8)
+        let policy = folder + "/policy.json"
+        try #"{"tenants": {"t1": {"maxDeletes": 0}}}"#.write(toFile: policy, atomically: true, encoding: .utf8)
+        let once = try Self.apply(export: export, changes: changes, policy: policy, readsOnce: true, in: folder)
+        let twice = try Self.apply(export: export, changes: changes, policy: policy, readsOnce: false, in: folder)
+        #expect(once.result.exportReadings == 2)
+        #expect(once.result.tenants == twice.result.tenants)
+        #expect(once.result.total == twice.result.total)
+        let held = try #require(once.result.tenants.first { $0.tenant == "t1" })
+        #expect(held.isHeld)
+        #expect(held.methods[.hardwareOath] == nil, "no row for a kind the held tenant never wrote")
+        #expect(Self.comparable(once) == Self.comparable(twice))
+    }
+
     @Test("a held tenant or a created user makes the run write again, with what two passes write")
     func writesAgainWhenTheReadingDoesNotStand() throws {
         let (folder, generated) = try Self.scenario(gzip: true)

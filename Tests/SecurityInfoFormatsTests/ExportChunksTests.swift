@@ -19,35 +19,44 @@ struct ExportChunksTests {
     }
 
     static func describe(_ record: ExportRecord) -> String {
-        "\(record.tenant)|\(record.user)|\(record.line)|\(record.rowCount)|\(record.column)"
+        "\(record.tenant)|\(record.user)|\(record.line)|\(record.rowCount)|\(record.nameLine)|\(record.nameColumn)"
     }
 
-    static func readSequentially(_ text: String) -> Read {
+    static func readSequentially(_ text: String, maximumBytes: Int? = nil) -> Read {
         var read = Read()
         do {
-            var reader = try CSVExportReader(source: MemoryByteSource(path: "e.csv", text: text))
+            var reader = try CSVExportReader(source: source(text, maximumBytes: maximumBytes))
             while let record = try reader.next() { read.users.append(describe(record)) }
         } catch { read.error = error }
         return read
     }
 
     /// As the engine reads chunks: each parsed apart, then its users checked in file order, then its error.
+    static func source(_ text: String, trickle: Int? = nil, maximumBytes: Int?) -> any ByteSource {
+        let bytes = memorySource(Array(text.utf8), path: "e.csv", trickle: trickle)
+        return maximumBytes.map { LimitedByteSource(source: bytes, maximumBytes: $0) } ?? bytes
+    }
+
     static func readInChunks(
-        _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20
+        _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20,
+        maximumBytes: Int? = nil
     ) -> Read {
         var read = Read()
         do throws(InputError) {
             var chunks = try CSVExportChunkReader(
-                source: memorySource(Array(text.utf8), path: "e.csv", trickle: trickle), confirming: nil,
+                source: source(text, trickle: trickle, maximumBytes: maximumBytes), confirming: nil,
                 chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
             while let chunk = try chunks.next() {
                 read.chunks += 1
-                let (records, failure) = chunk.read()
-                for record in records {
+                let users = chunk.read()
+                for record in users.records {
                     try chunks.runCheck?.check(record)
                     read.users.append(describe(record))
                 }
-                if let failure { throw failure }
+                if let failure = users.failure {
+                    if let unfinished = users.unfinished { try chunks.runCheck?.check(unfinished) }
+                    throw failure
+                }
             }
         } catch { read.error = error }
         return read
@@ -166,12 +175,86 @@ struct ExportChunksTests {
         var chunks = try XMLExportChunkReader(source: MemoryByteSource(path: "e.xml", text: text), confirming: nil)
         do throws(InputError) {
             while let chunk = try chunks.next() {
-                let (records, failure) = chunk.read()
-                for record in records { try chunks.runCheck?.check(record) }
-                if let failure { throw failure }
+                let users = chunk.read()
+                for record in users.records { try chunks.runCheck?.check(record) }
+                if let failure = users.failure { throw failure }
             }
         } catch { chunkedError = error }
         #expect(chunkedError == sequentialError)
+    }
+
+    static let header = "tenant,user,admin,default_method,method,method_id,value\n"
+
+    @Test("a user met again whose own rows then fail: the repeat is found first, as reading through finds it")
+    func repeatBeforeItsOwnFailure() {
+        for ending in ["t1,alice,false,none,bogus,,\n", "t1,alice,true,none,fido2,,\n", "t1,alice,false,none,fido2\n"] {
+            let text =
+                Self.header + "t1,alice,false,none,email,,a@b.example\n" + "t1,bob,false,none,fido2,,k\n"
+                + "t1,alice,false,none,fido2,,k\n" + ending
+            let sequential = Self.readSequentially(text)
+            #expect(sequential.error?.message.contains("apart") == true, "\(ending)")
+            for chunkBytes in [1, 40, 1 << 18] {
+                #expect(Self.readInChunks(text, chunkBytes: chunkBytes) == sequential, "\(ending), \(chunkBytes)")
+            }
+        }
+    }
+
+    @Test("a user met again after a value over several lines is named at its user cell's own line")
+    func repeatAfterMultiLineValue() {
+        let text =
+            "note,tenant,user,admin,default_method,method,method_id,value\n" + "x,t1,alice,false,none,fido2,,k\n"
+            + "y,t1,bob,false,none,fido2,,k\n" + "\"two\nlines\",t1,alice,false,none,fido2,,k\n"
+        let sequential = Self.readSequentially(text)
+        #expect(sequential.error?.line == 5)
+        for chunkBytes in [1, 1 << 18] { #expect(Self.readInChunks(text, chunkBytes: chunkBytes) == sequential) }
+    }
+
+    @Test("a stream error after whole records: their errors come first, then the stream's, at the line reached")
+    func streamErrorAfterRecords() {
+        let rows = (0..<7_000).map { "t,u\($0)@x,false,none,fido2,,k\($0)\n" }
+        let broken = Self.header + "t,u@x,maybe,none,fido2,,k\n" + rows.joined()
+        let sequential = Self.readSequentially(broken, maximumBytes: 140_000)
+        #expect(sequential.error?.line == 2)
+        #expect(Self.readInChunks(broken, chunkBytes: 1 << 18, maximumBytes: 140_000) == sequential)
+        // Without the bad row, the limit's error, at the line and column the text had reached.
+        let whole = Self.header + rows.joined()
+        let limited = Self.readSequentially(whole, maximumBytes: 140_000)
+        #expect(limited.error?.message.contains("--max-input-bytes") == true)
+        #expect(Self.readInChunks(whole, chunkBytes: 1 << 18, maximumBytes: 140_000) == limited)
+    }
+
+    @Test("a stream error right after the CR of a CRLF is placed at the CR, as reading through places it")
+    func streamErrorAfterCarriageReturn() throws {
+        // Pad the first row until a CR is the last byte of the first 64 KiB read.
+        var padding = 0
+        var text = ""
+        repeat {
+            text =
+                Self.header.replacingOccurrences(of: "\n", with: "\r\n") + "t,a@x,false,none,fido2,,"
+                + String(repeating: "k", count: padding) + "\r\n"
+                + (0..<4_000).map { "t,u\($0)@x,false,none,fido2,,k\r\n" }.joined()
+            padding += 1
+        } while Array(text.utf8)[65_535] != 0x0D && padding < 64
+        try #require(Array(text.utf8)[65_535] == 0x0D)
+        let sequential = Self.readSequentially(text, maximumBytes: 65_540)
+        #expect(sequential.error?.message.contains("--max-input-bytes") == true)
+        #expect(Self.readInChunks(text, chunkBytes: 1 << 18, maximumBytes: 65_540) == sequential)
+    }
+
+    @Test("quotes left open far apart, and blank lines past the largest chunk, read as sequentially")
+    func largestChunks() {
+        let rows = (0..<400).map { "t,u\($0)@x,false,none,fido2,,k\($0)\n" }
+        let twoQuotes =
+            Self.header + rows[..<50].joined() + "t,u50@x,false,none,fi\"do2,,k\n" + rows[51..<350].joined()
+            + "t,u350@x,false,none,fi\"do2,,k\n" + rows[351...].joined()
+        let blankLines =
+            Self.header + rows[..<10].joined() + String(repeating: "\r\n", count: 2_000)
+            + rows[10...].joined()
+        for text in [twoQuotes, blankLines] {
+            let sequential = Self.readSequentially(text)
+            #expect(Self.readInChunks(text, chunkBytes: 50, trickle: 7, maximumChunkBytes: 300) == sequential)
+        }
+        #expect(Self.readSequentially(blankLines).error == nil)
     }
 
     @Test("an empty file and a header alone read as sequentially")
