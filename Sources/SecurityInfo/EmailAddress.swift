@@ -14,15 +14,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: some StringProtocol) throws(ParseError) {
-        // Nearly every address is printable ASCII, where a byte is a character: check its bytes, not graphemes.
-        var trimmed = String(text.trimmingWhitespace)
-        // `withUTF8` rethrows untyped: the outcome comes out as a Result.
-        let fast = trimmed.withUTF8 { bytes in Result { () throws(ParseError) in try Self(printableASCII: bytes) } }
-        if let parsed = try fast.get() {
-            self = parsed
-            return
-        }
-        try self.init(parsingCharacters: trimmed)
+        self = try parseTrimmed(
+            text, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
     }
 
     /// The checks over Characters: for any text, and the reference the byte path is tested against.
@@ -42,9 +35,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         domain = parts[1].lowercased()
     }
 
-    /// The same checks as `init(parsing:)` over bytes; `nil` when a byte is not printable ASCII.
-    private init?(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
-        guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+    /// The same checks as `init(parsingCharacters:)` over printable ASCII bytes.
+    private init(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
         guard bytes.count <= 254 else { throw .tooLong(bytes.count) }
         guard !bytes.contains(UInt8(ascii: " ")) else { throw .whitespace }
         let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)

@@ -16,16 +16,8 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// Parses and normalises a number: separators after the country code are dropped, and a number written
     /// without a space after the country code (`+14255550100`) is split with the E.164 country-code table.
     public init(parsing text: some StringProtocol) throws(ParseError) {
-        // Nearly every number is printable ASCII, where a byte is a character: parse its bytes, not graphemes
-        // (the audit parses every phone of every export; Character iteration was 10 % of a run).
-        var trimmed = String(text.trimmingWhitespace)
-        // `withUTF8` rethrows untyped: the outcome comes out as a Result.
-        let fast = trimmed.withUTF8 { bytes in Result { () throws(ParseError) in try Self(printableASCII: bytes) } }
-        if let parsed = try fast.get() {
-            self = parsed
-            return
-        }
-        try self.init(parsingCharacters: trimmed)
+        self = try parseTrimmed(
+            text, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
     }
 
     /// The grammar over Characters: for any text, and the reference the byte path is tested against.
@@ -66,10 +58,8 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         try self.init(countryCode: countryCode, digits: digits, phoneExtension: phoneExtension)
     }
 
-    /// The same grammar as `init(parsing:)` over bytes; `nil` when a byte is not printable ASCII (a grapheme
-    /// might then span bytes, so the Character path decides).
-    private init?(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
-        guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+    /// The same grammar as `init(parsingCharacters:)` over printable ASCII bytes.
+    private init(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         func text(_ range: Range<Int>) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
@@ -172,4 +162,21 @@ extension StringProtocol {
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return self[start..<Swift.max(start, end)]
     }
+}
+
+/// Parses a text, trimmed, over its bytes when they are all printable ASCII (where a byte is a character: the
+/// audit parses every phone and address of every export, and Character iteration was a tenth of a run), else over
+/// its Characters. The two parsers must agree on every text (`ByteParsingTests`).
+func parseTrimmed<Value, Failure: Error>(
+    _ text: some StringProtocol, printableASCII: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value,
+    characters: (String) throws(Failure) -> Value
+) throws(Failure) -> Value {
+    var trimmed = String(text.trimmingWhitespace)
+    // `withUTF8` rethrows untyped: the outcome comes out as a Result.
+    let fast = trimmed.withUTF8 { (bytes) -> Result<Value, Failure>? in
+        guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return Result { () throws(Failure) in try printableASCII(bytes) }
+    }
+    if let fast { return try fast.get() }
+    return try characters(trimmed)
 }
