@@ -2,6 +2,14 @@
 /// controls) are an error rather than a silently broken file.
 enum XMLEscaping {
     static func append(_ text: String, to bytes: inout [UInt8], inAttribute: Bool, path: String) throws(OutputError) {
+        // Most values need nothing escaped and hold no byte that needs a closer look: copied whole.
+        var text = text
+        let copied = text.withUTF8 { utf8 in
+            guard utf8.allSatisfy(isPlain) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied { return }
         // U+FFFE and U+FFFF are no XML characters either; their UTF-8 starts EF BF.
         if text.utf8.contains(0xEF), text.unicodeScalars.contains(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
             throw OutputError(path: path, "a value holds U+FFFE or U+FFFF, which XML 1.0 cannot carry")
@@ -22,5 +30,11 @@ enum XMLEscaping {
             default: bytes.append(byte)
             }
         }
+    }
+
+    /// A byte that stands for itself in text and attributes alike, and is not the start of U+FFFE or U+FFFF.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+            && byte != UInt8(ascii: "\"") && byte != 0xEF
     }
 }
