@@ -92,10 +92,12 @@ final class XMLReader {
             throw InputError(file: path, line: error.line, column: error.column > 0 ? error.column : nil, error.message)
         }
         if status < 0 { throw InputError(file: path, line: line, "malformed XML") }
-        if status == 1 && xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+        // The node's type, asked once: the readers ask for `kind` several times a node.
+        nodeType = status == 1 ? xmlTextReaderNodeType(reader) : -1
+        if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
             elementLine = box.scanner.nextElementLine()
         }
-        if status == 1 && xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
+        if nodeType == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
             throw InputError(
                 file: path, line: line,
                 "a DOCTYPE is not allowed: secinfo's XML formats have none (no DTDs, no entities)")
@@ -103,8 +105,10 @@ final class XMLReader {
         return status == 1
     }
 
+    private var nodeType: Int32 = -1
+
     var kind: NodeKind {
-        switch Int(xmlTextReaderNodeType(reader)) {
+        switch Int(nodeType) {
         case Int(XML_READER_TYPE_ELEMENT.rawValue): .element
         case Int(XML_READER_TYPE_END_ELEMENT.rawValue): .endElement
         case Int(XML_READER_TYPE_TEXT.rawValue), Int(XML_READER_TYPE_CDATA.rawValue): .text
@@ -116,9 +120,7 @@ final class XMLReader {
     }
 
     /// Whether the node is an entity reference the parser left unexpanded (only predefined entities are allowed).
-    var isEntityReference: Bool {
-        xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue)
-    }
+    var isEntityReference: Bool { nodeType == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue) }
 
     /// Checks a node that stands between elements (not inside a value): white space, comments and processing
     /// instructions are fine; text or an entity reference is not part of the formats.
