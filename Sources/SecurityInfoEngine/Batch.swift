@@ -50,7 +50,7 @@ struct BatchRun {
     var changesByUser: [String: [Int]] = [:]
     var userOrder: [String] = []
     var evaluations: [String: UserEvaluation] = [:]
-    /// Per export file, the lines the users pass 1 evaluated start on: pass 2 looks up only users on these.
+    /// Per export file, the lines the evaluated users start on: a second pass looks up only users on these.
     var evaluatedLines: [Int: Set<Int>] = [:]
     var results: [ChangeResult?] = []
     /// Users that changes created, per tenant, in the order of their first change.

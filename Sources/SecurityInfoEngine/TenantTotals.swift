@@ -22,7 +22,8 @@ public struct TenantTotals: Sendable, Hashable {
     public var changes = Changes()
     public var methods: [MethodKind: Methods] = [:]
     public var users = Users()
-    /// Export rows (or method elements) read in the first pass, and read again in the second.
+    /// Export rows (or method elements) counted as read, and handed to the writer (in the second pass, when the run
+    /// writes again).
     public var rowsRead = 0
     public var rowsReread = 0
     /// Deletes the batch applies (or would apply, when held), against the tenant's limit.
