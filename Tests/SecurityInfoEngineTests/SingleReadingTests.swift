@@ -17,10 +17,13 @@ struct SingleReadingTests {
 
     /// Runs `apply` with or without the single reading; returns the result and every output and report file.
     static func apply(
-        export: String, changes: String, policy: String?, readsOnce: Bool, createUsers: Bool = false, in folder: String
+        export: String, changes: String, policy: String?, readsOnce: Bool, createUsers: Bool = false,
+        moreExports: [String] = [], tenants: Set<String> = [], in folder: String
     ) throws -> Run {
         let name = readsOnce ? "once" : "twice"
-        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
+        var configuration = BatchConfiguration(
+            command: .apply, exportPaths: [export] + moreExports, changesPath: changes)
+        configuration.tenants = tenants
         configuration.policyPath = policy
         configuration.outputDirectory = folder + "/\(name)-out"
         configuration.reportDirectory = folder + "/\(name)-report"
@@ -66,6 +69,36 @@ struct SingleReadingTests {
         #expect(once.result.total.changes.applied > 100, "the scenario changes users")
         #expect(Self.comparable(once) == Self.comparable(twice))
         #expect(Self.comparable(once).count == 4, "the export and three report files compared")
+    }
+
+    @Test("two export files and --tenant: one reading writes what two passes write")
+    func twoFilesAndTenantScope() throws {
+        let (folder, generated) = try Self.scenario(gzip: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The generated export split in two files, tenants 0–1 and 2–4, each with the header.
+        let lines = try String(contentsOfFile: generated.export, encoding: .utf8).split(separator: "\n")
+        let (header, rows) = (lines[0], lines.dropFirst())
+        let first = rows.filter { $0.hasPrefix("tenant000,") || $0.hasPrefix("tenant001,") }
+        let second = rows.filter { !($0.hasPrefix("tenant000,") || $0.hasPrefix("tenant001,")) }
+        try #require(!first.isEmpty && !second.isEmpty)
+        let (a, b) = (folder + "/in/a.csv", folder + "/in/b.csv")
+        try ([header] + first).joined(separator: "\n").appending("\n").write(
+            toFile: a, atomically: true, encoding: .utf8)
+        try ([header] + second).joined(separator: "\n").appending("\n").write(
+            toFile: b, atomically: true, encoding: .utf8)
+        let scope: Set<String> = ["tenant001", "tenant003"]
+        let once = try Self.apply(
+            export: a, changes: generated.changes, policy: nil, readsOnce: true, moreExports: [b], tenants: scope,
+            in: folder)
+        let twice = try Self.apply(
+            export: a, changes: generated.changes, policy: nil, readsOnce: false, moreExports: [b], tenants: scope,
+            in: folder)
+        #expect(once.result.exportReadings == 1)
+        #expect(once.result.tenants == twice.result.tenants)
+        #expect(once.result.total == twice.result.total)
+        #expect(Self.comparable(once) == Self.comparable(twice))
+        #expect(Self.comparable(once).count == 5, "two exports and three report files compared")
+        #expect(once.result.total.changes.applied > 10)
     }
 
     @Test("a held tenant with an add of a kind none of its users had: totals as two passes count them")
