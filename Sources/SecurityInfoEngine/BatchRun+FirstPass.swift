@@ -5,10 +5,8 @@ import SecurityInfoFormats
 
 /// The first pass: the rule engine.
 extension BatchRun {
-    /// Batches of users the workers take at a time, and how many batches may be in flight per worker: the
-    /// memory bound of a pass is `(2 × workers + 2) × batchSize` users, whatever the size of the export.
-    static let batchSize = 512
-
+    /// How many chunks may be in flight: the memory bound of a reading is `(2 × workers + 2)` chunks of whole
+    /// users, whatever the size of the export.
     var pipelineLimit: Int { 2 * configuration.workers + 2 }
 
     /// The first pass: each export is cut into chunks of whole users, which the workers parse, running the rule
@@ -33,8 +31,7 @@ extension BatchRun {
                 },
                 consume: { chunk in
                     try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
-                    progress.count(
-                        rows: chunk.users.records.reduce(0) { $0 + $1.rowCount }, users: chunk.users.records.count)
+                    progress.count(chunk.users.records)
                 })
             try Self.run(pipeline, reading: &chunks)
             collected.value.endFile()

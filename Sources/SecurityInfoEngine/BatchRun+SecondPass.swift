@@ -114,7 +114,7 @@ extension BatchRun {
                                 try runCheck.check(unfinished)
                             }
                         }
-                        progress.count(rows: batch.records.reduce(0) { $0 + $1.rowCount }, users: batch.records.count)
+                        progress.count(batch.records)
                         try output.value.take(batch)
                         if let failure = batch.failure { throw failure }
                     })

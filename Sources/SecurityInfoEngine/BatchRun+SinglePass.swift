@@ -65,8 +65,7 @@ extension BatchRun {
                         // Counting raises the chunk's error, if any, after its users before it: nothing after it
                         // is written.
                         try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
-                        progress.count(
-                            rows: chunk.users.records.reduce(0) { $0 + $1.rowCount }, users: chunk.users.records.count)
+                        progress.count(chunk.users.records)
                         try output.value.take(batch)
                     })
                 try Self.run(pipeline, reading: &chunks)

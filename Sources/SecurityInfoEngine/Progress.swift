@@ -1,4 +1,5 @@
 import Foundation
+import SecurityInfoFormats
 import Synchronization
 
 /// Where a run is, for a person watching a terminal: the reading passes over the exports, rows read, and the
@@ -67,12 +68,13 @@ final class ProgressCounter: Sendable {
         state.withLock { $0.bytesInFile += bytes.count }
     }
 
-    /// Rows of `users` users read.
-    func count(rows: Int, users: Int) {
+    /// Users read, with their rows.
+    func count(_ records: [ExportRecord]) {
         guard let observer else { return }
+        let rows = records.reduce(0) { $0 + $1.rowCount }
         let progress = state.withLock { (state) -> BatchProgress? in
             state.rows += rows
-            state.sinceUpdate += users
+            state.sinceUpdate += records.count
             guard state.sinceUpdate >= 4096 else { return nil }
             state.sinceUpdate = 0
             return BatchProgress(

@@ -84,15 +84,10 @@ public struct CSVReader {
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    /// - Parameters:
-    ///   - firstLine: the line the source's first byte is on: a chunk cut from the middle of a file starts there.
-    ///   - skipsByteOrderMark: whether the source is the start of a file, where a BOM may be.
-    public init(source: any ByteSource, chunkSize: Int = 1 << 16, firstLine: Int = 1, skipsByteOrderMark: Bool = true) {
+    public init(source: any ByteSource, chunkSize: Int = 1 << 16) {
         self.source = source
         readSize = Swift.max(chunkSize, 1)
         buffer = [UInt8](repeating: 0, count: Swift.max(chunkSize, 4))
-        line = firstLine
-        isAtStart = skipsByteOrderMark
     }
 
     /// Reads bytes already in memory (a chunk of a file), parsing them where they are, with no copy.

@@ -232,9 +232,7 @@ struct CSVExportChunkReader: ExportChunkReader {
     private static func user(of record: UnsafeBufferPointer<UInt8>, layout: CSVExportLayout)
         -> (tenant: String, name: String)?
     {
-        var csv = CSVReader(
-            source: MemoryByteSource(path: layout.path, bytes: Array(record)), chunkSize: max(record.count, 4),
-            skipsByteOrderMark: false)
+        var csv = CSVReader(bytes: Array(record), path: layout.path, firstLine: 1)
         guard let fields = try? csv.next(), fields.fields.count == layout.columns.names.count else { return nil }
         return (layout.columns.field(layout.tenant, in: fields), layout.columns.field(layout.user, in: fields))
     }
