@@ -46,15 +46,12 @@ struct BatchRun {
     var inputs: [SummaryReport.Input] = []
     var exportReadings = 2
 
-    /// The changes of each user, by `tenant NUL user-key`, as indices into the change file's rows.
-    var changesByUser: [String: [Int]] = [:]
-    var userOrder: [String] = []
-    var evaluations: [String: UserEvaluation] = [:]
-    /// Per export file, the lines the evaluated users start on: a second pass looks up only users on these.
-    var evaluatedLines: [Int: Set<Int>] = [:]
+    /// The rows of the change file naming each user.
+    var changeIndex = ChangeIndex(ChangeFile(path: ""))
+    /// The decision on each row of the change file.
     var results: [ChangeResult?] = []
-    /// Users that changes created, per tenant, in the order of their first change.
-    var createdUsers: [String: [String]] = [:]
+    /// Users that changes created, in their new state, per tenant, in the order of their first change.
+    var createdUsers: [String: [User]] = [:]
     var totals: [String: TenantTotals] = [:]
     /// Where each tenant's last user is: the export file, and the line the user starts on.
     var lastUserOfTenant: [String: (file: Int, line: Int)] = [:]

@@ -27,7 +27,7 @@ extension BatchRun {
                 workers: configuration.workers, limit: pipelineLimit,
                 transform: { chunk in
                     let users = chunk.read()
-                    return FirstPassChunk(users: users, evaluations: evaluator.evaluate(users.records))
+                    return FirstPassChunk(users: users, evaluated: evaluator.evaluate(users.records))
                 },
                 consume: { chunk in
                     try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
@@ -42,75 +42,79 @@ extension BatchRun {
 
     /// What the workers need to run the rule engine on the users the change file names.
     var changeEvaluator: ChangeEvaluator {
-        // Users with changes in tenants in scope, by tenant then user key: a lookup per user without a key string.
-        var changedUsers: [String: Set<String>] = [:]
-        for key in changesByUser.keys {
-            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
-            let tenant = String(key[..<separator])
-            guard configuration.includes(tenant: tenant) else { continue }
-            changedUsers[tenant, default: []].insert(String(key[key.index(after: separator)...]))
-        }
+        let tenants = Set((changeFile?.rows ?? []).lazy.map(\.request.tenant).filter(configuration.includes(tenant:)))
         return ChangeEvaluator(
-            changed: changedUsers, changesByUser: changesByUser, requests: changeFile?.rows.map(\.request) ?? [],
+            tenantsWithChanges: tenants, index: changeIndex, changeFile: changeFile ?? ChangeFile(path: ""),
             policies: policies, createUsers: configuration.createUsers)
     }
 
     /// Counting in file order, empty.
     var firstPassCounts: FirstPassCounts {
-        FirstPassCounts(exportFiles: exportFiles, includes: { [configuration] in configuration.includes(tenant: $0) })
+        FirstPassCounts(
+            exportFiles: exportFiles, changeCount: results.count,
+            includes: { [configuration] in configuration.includes(tenant: $0) })
     }
 
     /// Takes what the collector counted in file order, then evaluates the changes of users the exports do not hold.
     mutating func takeCounts(_ counts: FirstPassCounts) {
         totals = counts.totals
         lastUserOfTenant = counts.lastUsers
-        evaluations = counts.evaluations
-        evaluatedLines = counts.evaluatedLines
+        results = counts.results
+        guard let changeFile else { return }
 
-        // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`.
-        for key in userOrder where evaluations[key] == nil {
-            let indices = changesByUser[key]!
-            let tenant = changeFile!.rows[indices[0]].request.tenant
+        // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`. A user's
+        // changes are decided together, at the first of them.
+        for (row, change) in changeFile.rows.enumerated() where results[row] == nil {
+            let rows = changeIndex.changes(sameUserAs: row, in: changeFile)
+            let tenant = change.request.tenant
             let inScope = totals[tenant]?.isInScope ?? false
             let evaluation = RuleEngine.evaluate(
                 user: nil, policy: inScope ? policies.policy(for: tenant) : nil,
-                changes: indices.map { changeFile!.rows[$0].request }, createUsers: configuration.createUsers)
-            evaluations[key] = evaluation
-            if evaluation.after != nil { createdUsers[tenant, default: []].append(key) }
-        }
-        for (key, evaluation) in evaluations {
-            for (index, result) in zip(changesByUser[key]!, evaluation.results) { results[index] = result }
+                changes: rows.map { changeFile.rows[$0].request }, createUsers: configuration.createUsers)
+            for (row, result) in zip(rows, evaluation.results) { results[row] = result }
+            if let user = evaluation.after { createdUsers[tenant, default: []].append(user) }
         }
     }
 }
 
 /// The rule engine's side of a pass, for the workers: the users the change file names, and their changes.
 struct ChangeEvaluator: Sendable {
-    let changed: [String: Set<String>]
-    let changesByUser: [String: [Int]]
-    let requests: [ChangeRequest]
+    /// The tenants in scope that a change names: the users of the others need no lookup.
+    let tenantsWithChanges: Set<String>
+    let index: ChangeIndex
+    let changeFile: ChangeFile
     let policies: PolicySet
     let createUsers: Bool
 
+    /// A user the change file names, run through the rule engine.
+    struct Evaluated: Sendable {
+        /// The user's place among the records evaluated.
+        var index: Int
+        /// The change file's rows naming the user, in file order, one result each.
+        var rows: [Int]
+        var evaluation: UserEvaluation
+    }
+
     /// The users among `records` the change file names, each run through the rule engine.
-    func evaluate(_ records: [ExportRecord]) -> [FirstPassChunk.Evaluated] {
-        var evaluations: [FirstPassChunk.Evaluated] = []
-        // The users of a tenant with changes, looked up once per run of the tenant's users.
+    func evaluate(_ records: [ExportRecord]) -> [Evaluated] {
+        var evaluated: [Evaluated] = []
+        // Whether the tenant has changes, looked up once per run of the tenant's users.
         var tenant = ""
-        var tenantChanged: Set<String> = []
-        for (index, record) in records.enumerated() {
+        var tenantHasChanges = false
+        for (position, record) in records.enumerated() {
             if record.tenant != tenant {
                 tenant = record.tenant
-                tenantChanged = changed[tenant] ?? []
+                tenantHasChanges = tenantsWithChanges.contains(tenant)
             }
-            guard !tenantChanged.isEmpty, tenantChanged.contains(record.user.key) else { continue }
-            let key = BatchRun.userKey(tenant: tenant, user: record.user.key)
+            guard tenantHasChanges else { continue }
+            let rows = index.changes(tenant: tenant, userKey: record.user.key, in: changeFile)
+            guard !rows.isEmpty else { continue }
             let evaluation = RuleEngine.evaluate(
                 user: record.user, policy: policies.policy(for: tenant),
-                changes: changesByUser[key]!.map { requests[$0] }, createUsers: createUsers)
-            evaluations.append(.init(key: key, line: record.line, index: index, evaluation: evaluation))
+                changes: rows.map { changeFile.rows[$0].request }, createUsers: createUsers)
+            evaluated.append(.init(index: position, rows: rows, evaluation: evaluation))
         }
-        return evaluations
+        return evaluated
     }
 }
 
@@ -118,14 +122,13 @@ struct ChangeEvaluator: Sendable {
 struct FirstPassChunk: Sendable {
     /// The chunk's users, and its error, raised after the users before it are counted.
     var users: ExportChunk.Users
-    var evaluations: [Evaluated]
+    /// The decisions on the changes of the chunk's users: the rows of the change file, and a result each. The users'
+    /// new states are not kept: a second pass evaluates them again.
+    var decided: [(rows: [Int], results: [ChangeResult])]
 
-    struct Evaluated: Sendable {
-        var key: String
-        var line: Int
-        /// The user's place among the chunk's records.
-        var index: Int
-        var evaluation: UserEvaluation
+    init(users: ExportChunk.Users, evaluated: [ChangeEvaluator.Evaluated]) {
+        self.users = users
+        decided = evaluated.map { ($0.rows, $0.evaluation.results) }
     }
 }
 
@@ -136,14 +139,15 @@ struct FirstPassCounts {
     let includes: (String) -> Bool
     var totals: [String: TenantTotals] = [:]
     var lastUsers: [String: (file: Int, line: Int)] = [:]
-    var evaluations: [String: UserEvaluation] = [:]
-    var evaluatedLines: [Int: Set<Int>] = [:]
+    /// The decision on each row of the change file, as the users it names are met.
+    var results: [ChangeResult?]
     private var tenantFile: [String: Int] = [:]
     /// A tenant's users are usually together: they are counted in a small accumulator, not a dictionary entry each.
     private var run = TenantCounts(tenant: "")
 
-    init(exportFiles: [String], includes: @escaping (String) -> Bool) {
+    init(exportFiles: [String], changeCount: Int, includes: @escaping (String) -> Bool) {
         self.exportFiles = exportFiles
+        results = Array(repeating: nil, count: changeCount)
         self.includes = includes
     }
 
@@ -166,9 +170,8 @@ struct FirstPassCounts {
             }
             run.add(record, file: file)
         }
-        for evaluated in chunk.evaluations {
-            evaluations[evaluated.key] = evaluated.evaluation
-            evaluatedLines[file, default: []].insert(evaluated.line)
+        for (rows, decided) in chunk.decided {
+            for (row, result) in zip(rows, decided) { results[row] = result }
         }
         if let failure = chunk.users.failure {
             if let unfinished = chunk.users.unfinished { try runCheck?.check(unfinished) }

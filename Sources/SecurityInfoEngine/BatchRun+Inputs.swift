@@ -27,11 +27,7 @@ extension BatchRun {
             do {
                 changeFile = try FormatRegistry.changeFile(path: path, maximumBytes: configuration.maximumInputBytes)
             } catch { throw .input(error) }
-            for (index, row) in changeFile!.rows.enumerated() {
-                let key = Self.userKey(for: row.request)
-                if changesByUser[key] == nil { userOrder.append(key) }
-                changesByUser[key, default: []].append(index)
-            }
+            changeIndex = ChangeIndex(changeFile!)
             results = Array(repeating: nil, count: changeFile!.rows.count)
         }
         logger.info(
@@ -61,13 +57,4 @@ extension BatchRun {
             inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
         } catch { throw .input(error) }
     }
-
-    /// Changes group by tenant and user (users without regard to case); a row naming no tenant or user stands
-    /// alone, for R-INPUT-ROW to reject.
-    static func userKey(for request: ChangeRequest) -> String {
-        if request.tenant.isEmpty || request.user.trimmingWhitespace.isEmpty { return "\u{1}line \(request.line)" }
-        return userKey(tenant: request.tenant, user: request.userKey)
-    }
-
-    static func userKey(tenant: String, user: String) -> String { tenant + "\u{0}" + user }
 }

@@ -39,21 +39,19 @@ extension BatchRun {
     /// in order. For `apply` to a temporary file; for the others to nowhere.
     mutating func writeExports(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
         let outputPaths = try prepareOutputFolder()
-        let evaluations = evaluations
         let heldTenants = Set(totals.values.filter(\.isHeld).map(\.tenant))
         let inScopeTenants = Set(totals.values.filter(\.isInScope).map(\.tenant))
-        let (policies, lastUserOfTenant, progress) = (policies, lastUserOfTenant, progress)
-        let evaluatedLinesByFile = evaluatedLines
+        let (policies, lastUserOfTenant, progress, results) = (policies, lastUserOfTenant, progress, results)
+        let evaluator = changeEvaluator
         // The users changes created, after the tenant's last user, unless the tenant is held.
-        let created = createdUsers.filter { !heldTenants.contains($0.key) }.mapValues { keys in
-            keys.map { ExportRecord(tenant: "", user: evaluations[$0]!.after!, line: 0, rowCount: 0) }
+        let created = createdUsers.filter { !heldTenants.contains($0.key) }.mapValues { users in
+            users.map { ExportRecord(tenant: "", user: $0, line: 0, rowCount: 0) }
         }
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
                 let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
                 let encoder = writer.encoder
-                let evaluatedLines = evaluatedLinesByFile[fileIndex] ?? []
                 progress.start(phase: "pass 2/2", of: 2)
                 var chunks = try FormatRegistry.exportChunks(
                     path: path, maximumBytes: configuration.maximumInputBytes,
@@ -66,6 +64,10 @@ extension BatchRun {
                         var batch = EncodedBatch()
                         let users = chunk.read()
                         var (records, failure, unfinished) = (users.records, users.failure, users.unfinished)
+                        // The users the change file names are evaluated again, rather than their new states kept
+                        // from the first pass: memory is what a large change file costs.
+                        var evaluatedUsers = evaluator.evaluate(records).makeIterator()
+                        var next = evaluatedUsers.next()
                         // What a user's tenant decides, looked up once per run of the tenant's users.
                         var context: TenantContext?
                         for (index, record) in records.enumerated() {
@@ -87,12 +89,22 @@ extension BatchRun {
                                 unfinished = nil
                                 break
                             }
-                            // Only a user on a line where pass 1 evaluated one can have a new state: the others
-                            // need no key.
                             var after: User?
-                            if !tenantContext.isHeld && evaluatedLines.contains(record.line) {
-                                after = evaluations[Self.userKey(tenant: tenant, user: record.user.key)]?.after
+                            // A held tenant's users stay as they were (and their results say held).
+                            if let user = next, user.index == index, !tenantContext.isHeld {
+                                // The same rows decided otherwise: the export is not what the first pass read.
+                                guard user.evaluation.results.elementsEqual(user.rows.map({ results[$0]! })) else {
+                                    failure = InputError(
+                                        file: path, line: record.line, column: 1,
+                                        "the file changed while secinfo was reading it (user '\(record.user.name)' is not as it was): run again"
+                                    )
+                                    records.removeSubrange(index...)
+                                    unfinished = nil
+                                    break
+                                }
+                                after = user.evaluation.after
                             }
+                            if let user = next, user.index == index { next = evaluatedUsers.next() }
                             try Self.encode(record, as: after, context: tenantContext, encoder: encoder, into: &batch)
                             // The users changes created go right after the tenant's last user.
                             if last.line == record.line {

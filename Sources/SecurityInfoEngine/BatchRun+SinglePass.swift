@@ -40,11 +40,11 @@ extension BatchRun {
                     transform: { chunk in
                         let users = chunk.read()
                         let records = users.records
-                        let evaluations = evaluator.evaluate(records)
+                        let evaluated = evaluator.evaluate(records)
                         var batch = EncodedBatch()
                         var context: TenantContext?
-                        var evaluated = evaluations.makeIterator()
-                        var next = evaluated.next()
+                        var evaluatedUsers = evaluated.makeIterator()
+                        var next = evaluatedUsers.next()
                         for (index, record) in records.enumerated() {
                             if context?.tenant != record.tenant {
                                 context = TenantContext(
@@ -53,13 +53,13 @@ extension BatchRun {
                                     policy: policies.policy(for: record.tenant), created: [])
                             }
                             var after: User?
-                            if let evaluation = next, evaluation.index == index {
-                                after = evaluation.evaluation.after
-                                next = evaluated.next()
+                            if let user = next, user.index == index {
+                                after = user.evaluation.after
+                                next = evaluatedUsers.next()
                             }
                             try Self.encode(record, as: after, context: context!, encoder: encoder, into: &batch)
                         }
-                        return (FirstPassChunk(users: users, evaluations: evaluations), batch)
+                        return (FirstPassChunk(users: users, evaluated: evaluated), batch)
                     },
                     consume: { chunk, batch in
                         // Counting raises the chunk's error, if any, after its users before it: nothing after it

@@ -1,0 +1,76 @@
+import SecurityInfo
+import SecurityInfoFormats
+
+/// Which rows of a change file name which user, in about 20 bytes a change: a hash of the tenant and user key per
+/// row, sorted, with a table of where each range of hashes begins. The dictionaries of key strings it replaces took
+/// about 200 bytes a change, and the change file is what grows a run's memory. A hit is confirmed against the rows themselves, so two
+/// users whose hashes agree are never taken for one.
+struct ChangeIndex: Sendable {
+    /// The hashes of the rows that name a user, sorted; `rows` holds the row of each, in file order among equals.
+    private let hashes: [UInt64]
+    private let rows: [UInt32]
+    /// `buckets[b]` is where the hashes whose top bits are `b` begin in `hashes`; one more entry ends the last.
+    private let buckets: [UInt32]
+    private let bucketShift: UInt64
+
+    init(_ changeFile: ChangeFile) {
+        var keyed: [(hash: UInt64, row: UInt32)] = []
+        keyed.reserveCapacity(changeFile.rows.count)
+        for (index, row) in changeFile.rows.enumerated() where Self.namesUser(row.request) {
+            keyed.append((Self.hash(tenant: row.request.tenant, userKey: row.request.userKey), UInt32(index)))
+        }
+        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.row < $1.row }
+        hashes = keyed.map(\.hash)
+        rows = keyed.map(\.row)
+        // About one hash per bucket: a lookup reads one bucket and a hash or two.
+        let bucketBits = max(1, UInt64.bitWidth - UInt64(max(keyed.count, 1)).leadingZeroBitCount)
+        bucketShift = UInt64(UInt64.bitWidth - bucketBits)
+        var buckets = [UInt32](repeating: 0, count: (1 << bucketBits) + 1)
+        var position = 0
+        for bucket in 0..<(1 << bucketBits) {
+            buckets[bucket] = UInt32(position)
+            while position < keyed.count && Int(keyed[position].hash >> bucketShift) == bucket { position += 1 }
+        }
+        buckets[1 << bucketBits] = UInt32(keyed.count)
+        self.buckets = buckets
+    }
+
+    /// Whether a row names a user: a row without a tenant or a user stands alone, for R-INPUT-ROW to reject.
+    static func namesUser(_ request: ChangeRequest) -> Bool {
+        !request.tenant.isEmpty && !request.user.trimmingWhitespace.isEmpty
+    }
+
+    /// Within one run: Swift's hasher is seeded per process, and the index lives no longer.
+    private static func hash(tenant: String, userKey: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(tenant)
+        hasher.combine(userKey)
+        return UInt64(UInt(bitPattern: hasher.finalize()))
+    }
+
+    /// The rows naming the user, in file order; empty when none does.
+    func changes(tenant: String, userKey: String, in changeFile: ChangeFile) -> [Int] {
+        guard !hashes.isEmpty else { return [] }
+        let hash = Self.hash(tenant: tenant, userKey: userKey)
+        let bucket = Int(hash >> bucketShift)
+        var position = Int(buckets[bucket])
+        let end = Int(buckets[bucket + 1])
+        var found: [Int] = []
+        while position < end && hashes[position] <= hash {
+            if hashes[position] == hash {
+                let row = Int(rows[position])
+                let request = changeFile.rows[row].request
+                if request.tenant == tenant && request.userKey == userKey { found.append(row) }
+            }
+            position += 1
+        }
+        return found
+    }
+
+    /// The rows naming the same user as `row`, in file order (`row` alone when it names none).
+    func changes(sameUserAs row: Int, in changeFile: ChangeFile) -> [Int] {
+        let request = changeFile.rows[row].request
+        guard Self.namesUser(request) else { return [row] }
+        return changes(tenant: request.tenant, userKey: request.userKey, in: changeFile)
+    }
+}
