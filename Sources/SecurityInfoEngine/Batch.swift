@@ -49,7 +49,7 @@ struct BatchRun {
     /// The rows of the change file naming each user.
     var changeIndex = ChangeIndex(ChangeFile(path: ""))
     /// The decision on each row of the change file.
-    var results: [ChangeResult?] = []
+    var results = ChangeResults(count: 0)
     /// Users that changes created, in their new state, per tenant, in the order of their first change.
     var createdUsers: [String: [User]] = [:]
     var totals: [String: TenantTotals] = [:]
@@ -160,7 +160,8 @@ struct BatchRun {
                 HTMLReport(
                     content: .init(
                         command: configuration.command, startedAt: summary.startedAt, exitCode: exitCode,
-                        inputs: inputs, tenants: tenantTotals, total: total, changeFile: changeFile, results: results,
+                        inputs: inputs, tenants: tenantTotals, total: total,
+                        changes: HTMLReport.TenantChanges.collect(changeFile: changeFile, results: results),
                         findingExamples: findingExamples, allowDeletesReason: configuration.deleteAllowanceReason,
                         redaction: reportFiles.redaction)))
         }

@@ -42,16 +42,16 @@ extension BatchRun {
 
     /// What the workers need to run the rule engine on the users the change file names.
     var changeEvaluator: ChangeEvaluator {
-        let tenants = Set((changeFile?.rows ?? []).lazy.map(\.request.tenant).filter(configuration.includes(tenant:)))
-        return ChangeEvaluator(
-            tenantsWithChanges: tenants, index: changeIndex, changeFile: changeFile ?? ChangeFile(path: ""),
+        ChangeEvaluator(
+            tenantsWithChanges: changeIndex.tenants.filter(configuration.includes(tenant:)), index: changeIndex,
+            changeFile: changeFile ?? ChangeFile(path: ""),
             policies: policies, createUsers: configuration.createUsers)
     }
 
     /// Counting in file order, empty.
     var firstPassCounts: FirstPassCounts {
         FirstPassCounts(
-            exportFiles: exportFiles, changeCount: results.count,
+            exportFiles: exportFiles, changeCount: changeFile?.rows.count ?? 0,
             includes: { [configuration] in configuration.includes(tenant: $0) })
     }
 
@@ -140,14 +140,14 @@ struct FirstPassCounts {
     var totals: [String: TenantTotals] = [:]
     var lastUsers: [String: (file: Int, line: Int)] = [:]
     /// The decision on each row of the change file, as the users it names are met.
-    var results: [ChangeResult?]
+    var results: ChangeResults
     private var tenantFile: [String: Int] = [:]
     /// A tenant's users are usually together: they are counted in a small accumulator, not a dictionary entry each.
     private var run = TenantCounts(tenant: "")
 
     init(exportFiles: [String], changeCount: Int, includes: @escaping (String) -> Bool) {
         self.exportFiles = exportFiles
-        results = Array(repeating: nil, count: changeCount)
+        results = ChangeResults(count: changeCount)
         self.includes = includes
     }
 

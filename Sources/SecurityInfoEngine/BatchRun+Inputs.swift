@@ -28,7 +28,6 @@ extension BatchRun {
                 changeFile = try FormatRegistry.changeFile(path: path, maximumBytes: configuration.maximumInputBytes)
             } catch { throw .input(error) }
             changeIndex = ChangeIndex(changeFile!)
-            results = Array(repeating: nil, count: changeFile!.rows.count)
         }
         logger.info(
             "inputs read",
@@ -45,7 +44,7 @@ extension BatchRun {
 
     /// Every change's outcome, as a plan file records it.
     var plannedOutcomes: [PlanFile.Planned] {
-        zip(changeFile?.rows ?? [], results).map { row, result in
+        zip(changeFile?.rows ?? ChangeRows(header: []), results).map { row, result in
             PlanFile.Planned(
                 change: row.request.name, outcome: result!.outcome.rawValue, rule: result!.rule?.rawValue ?? "")
         }

@@ -12,13 +12,18 @@ struct ChangeIndex: Sendable {
     /// `buckets[b]` is where the hashes whose top bits are `b` begin in `hashes`; one more entry ends the last.
     private let buckets: [UInt32]
     private let bucketShift: UInt64
+    /// The tenants of the users the rows name.
+    let tenants: Set<String>
 
     init(_ changeFile: ChangeFile) {
         var keyed: [(hash: UInt64, row: UInt32)] = []
         keyed.reserveCapacity(changeFile.rows.count)
+        var tenants: Set<String> = []
         for (index, row) in changeFile.rows.enumerated() where Self.namesUser(row.request) {
             keyed.append((Self.hash(tenant: row.request.tenant, userKey: row.request.userKey), UInt32(index)))
+            tenants.insert(row.request.tenant)
         }
+        self.tenants = tenants
         keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.row < $1.row }
         hashes = keyed.map(\.hash)
         rows = keyed.map(\.row)

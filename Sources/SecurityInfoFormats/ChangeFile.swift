@@ -4,13 +4,22 @@ public import SecurityInfo
 public struct ChangeFile: Sendable {
     public var path: String
     /// The columns as the file names them.
-    public var header: [String]
-    public var rows: [ChangeRow]
+    public let header: [String]
+    public private(set) var rows: ChangeRows
 
     public init(path: String, header: [String] = ChangeFile.columns, rows: [ChangeRow] = []) {
         self.path = path
         self.header = header
+        self.rows = ChangeRows(header: header)
+        for row in rows { self.rows.append(row) }
+    }
+
+    /// A file whose rows were read into `rows`, made with the same header.
+    public init(path: String, rows: ChangeRows) {
+        self.path = path
+        self.header = rows.header
         self.rows = rows
+        self.rows.trimCapacity()
     }
 
     /// The change-file columns secinfo reads (SPEC.md), in the order `rejected.csv` writes them.
@@ -47,6 +56,85 @@ public struct ChangeRow: Sendable {
     }
 }
 
+/// The rows of a change file, held as the bytes of their fields: a row costs about its text and 40 bytes, where
+/// `ChangeRow` values cost about 500 (a `String` each field twice over, an array each row). The change file is
+/// held whole through a run and is what grows its memory with its size. Each row is made a `ChangeRow` again when
+/// it is read; its request comes from its fields as the readers make it, so it is not held twice.
+public struct ChangeRows: RandomAccessCollection, Sendable {
+    public let header: [String]
+    /// Where each of `ChangeFile.columns` is among the fields, as `ColumnIndex` finds it; `nil` when absent.
+    private let positions: [Int?]
+    private var text: [UInt8] = []
+    /// Where each field ends in `text`, and where each row's fields end in `fieldEnds`.
+    private var fieldEnds: [UInt32] = []
+    private var rowEnds: [UInt32] = []
+    private var lines: [UInt32] = []
+    /// The rows made elsewhere (generated, planned) whose request their fields do not give.
+    private var requests: [Int: ChangeRequest] = [:]
+
+    public init(header: [String]) {
+        self.header = header
+        var byName: [String: Int] = [:]
+        for (index, name) in header.enumerated() { byName[String(name.trimmingWhitespace).lowercased()] = index }
+        positions = ChangeFile.columns.map { byName[$0] }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { rowEnds.count }
+
+    public subscript(row: Int) -> ChangeRow {
+        let fields = fields(of: row)
+        return ChangeRow(request: requests[row] ?? request(fields: fields, line: Int(lines[row])), fields: fields)
+    }
+
+    /// Appends a row read from a file: its request is what its fields give.
+    public mutating func append(fields: [String], line: Int) {
+        for field in fields {
+            text.append(contentsOf: field.utf8)
+            fieldEnds.append(UInt32(text.count))
+        }
+        rowEnds.append(UInt32(fieldEnds.count))
+        lines.append(UInt32(line))
+    }
+
+    /// Appends a row made elsewhere; its request is kept apart when its fields do not give it.
+    public mutating func append(_ row: ChangeRow) {
+        append(fields: row.fields, line: row.request.line)
+        if request(fields: row.fields, line: row.request.line) != row.request { requests[count - 1] = row.request }
+    }
+
+    /// The request a row's fields give: id, tenant and user trimmed, the others as read.
+    public func request(fields: [String], line: Int) -> ChangeRequest {
+        func field(_ column: Int) -> String {
+            guard let position = positions[column], position < fields.count else { return "" }
+            return fields[position]
+        }
+        return ChangeRequest(
+            line: line, changeID: String(field(0).trimmingWhitespace), tenant: String(field(1).trimmingWhitespace),
+            user: String(field(2).trimmingWhitespace), operation: field(3), method: field(4), methodID: field(5),
+            value: field(6), expect: field(7))
+    }
+
+    private func fields(of row: Int) -> [String] {
+        let first = row == 0 ? 0 : Int(rowEnds[row - 1])
+        return text.withUnsafeBufferPointer { text in
+            (first..<Int(rowEnds[row])).map { field in
+                let start = field == 0 ? 0 : Int(fieldEnds[field - 1])
+                return String(
+                    decoding: UnsafeBufferPointer(rebasing: text[start..<Int(fieldEnds[field])]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// Gives back what the arrays grew beyond their rows, once the file is read.
+    mutating func trimCapacity() {
+        text = text.withUnsafeBufferPointer { Array($0) }
+        fieldEnds = fieldEnds.withUnsafeBufferPointer { Array($0) }
+        rowEnds = rowEnds.withUnsafeBufferPointer { Array($0) }
+        lines = lines.withUnsafeBufferPointer { Array($0) }
+    }
+}
+
 /// Reads a CSV change file whole: change files are small next to exports, and the batch needs every change of a
 /// user before it meets that user. Two rows with one non-empty id are an input error.
 public enum CSVChangeFileReader {
@@ -56,29 +144,22 @@ public enum CSVChangeFileReader {
             throw InputError(file: source.path, line: 1, column: 1, "the file is empty: expected a header row")
         }
         let columns = try ColumnIndex(header: header, path: source.path, required: ChangeFile.requiredColumns)
-        var rows: [ChangeRow] = []
+        var rows = ChangeRows(header: header.fields)
         var lineOfID: [String: Int] = [:]
         while let record = try csv.next() {
             try columns.checkWidth(of: record, path: source.path)
-            let request = ChangeRequest(
-                line: record.line,
-                changeID: String(columns.field("change_id", in: record).trimmingWhitespace),
-                tenant: String(columns.field("tenant", in: record).trimmingWhitespace),
-                user: String(columns.field("user", in: record).trimmingWhitespace),
-                operation: columns.field("operation", in: record), method: columns.field("method", in: record),
-                methodID: columns.field("method_id", in: record), value: columns.field("value", in: record),
-                expect: columns.field("expect", in: record))
-            if !request.changeID.isEmpty {
-                if let earlier = lineOfID[request.changeID] {
+            let changeID = String(columns.field("change_id", in: record).trimmingWhitespace)
+            if !changeID.isEmpty {
+                if let earlier = lineOfID[changeID] {
                     let location = columns.location(of: "change_id", in: record)
                     throw InputError(
                         file: source.path, line: location.line, column: location.column,
-                        "change id '\(request.changeID)' is used again (first at line \(earlier))")
+                        "change id '\(changeID)' is used again (first at line \(earlier))")
                 }
-                lineOfID[request.changeID] = record.line
+                lineOfID[changeID] = record.line
             }
-            rows.append(ChangeRow(request: request, fields: record.fields))
+            rows.append(fields: record.fields, line: record.line)
         }
-        return ChangeFile(path: source.path, header: header.fields, rows: rows)
+        return ChangeFile(path: source.path, rows: rows)
     }
 }

@@ -8,7 +8,7 @@ public enum XMLChangeFileReader {
 
     public static func read(source: any ByteSource) throws(InputError) -> ChangeFile {
         let xml = try XMLReader(source: source)
-        var rows: [ChangeRow] = []
+        var rows = ChangeRows(header: ChangeFile.columns)
         var lineOfID: [String: Int] = [:]
         var sawRoot = false
         while try xml.read() {
@@ -28,19 +28,16 @@ public enum XMLChangeFileReader {
                 let values = try XMLAttributes.checked(of: xml, allowed: attributes, required: [])
                 if !xml.isEmptyElement { try skipEmptyContent(of: xml) }
                 let fields = attributes.map { values[$0] ?? "" }
-                let request = ChangeRequest(
-                    line: line, changeID: String(fields[0].trimmingWhitespace),
-                    tenant: String(fields[1].trimmingWhitespace), user: String(fields[2].trimmingWhitespace),
-                    operation: fields[3], method: fields[4], methodID: fields[5], value: fields[6], expect: fields[7])
-                if !request.changeID.isEmpty {
-                    if let earlier = lineOfID[request.changeID] {
+                let changeID = String(fields[0].trimmingWhitespace)
+                if !changeID.isEmpty {
+                    if let earlier = lineOfID[changeID] {
                         throw InputError(
                             file: xml.path, line: line,
-                            "change id '\(request.changeID)' is used again (first at line \(earlier))")
+                            "change id '\(changeID)' is used again (first at line \(earlier))")
                     }
-                    lineOfID[request.changeID] = line
+                    lineOfID[changeID] = line
                 }
-                rows.append(ChangeRow(request: request, fields: fields))
+                rows.append(fields: fields, line: line)
             case .element:
                 throw InputError(file: xml.path, line: xml.line, "unexpected element <\(xml.name)> here")
             case .text, .whitespace, .other:
@@ -50,7 +47,7 @@ public enum XMLChangeFileReader {
             }
         }
         guard sawRoot else { throw InputError(file: source.path, line: 1, column: 1, "the document is empty") }
-        return ChangeFile(path: source.path, header: ChangeFile.columns, rows: rows)
+        return ChangeFile(path: source.path, rows: rows)
     }
 
     /// A `<change>` written with a closing tag may hold white space only.

@@ -13,8 +13,8 @@ struct HTMLReport {
         var inputs: [SummaryReport.Input]
         var tenants: [TenantTotals]
         var total: TenantTotals
-        var changeFile: ChangeFile?
-        var results: [ChangeResult?]
+        /// Per tenant, the changes the page shows and how many there are.
+        var changes: [String: TenantChanges]
         /// A few users per tenant and finding, in export order.
         var findingExamples: [String: [FindingID: [String]]]
         var allowDeletesReason: String?
@@ -24,6 +24,41 @@ struct HTMLReport {
     /// How many rows of a kind the page shows before pointing to the CSV.
     static let rowsShown = 25
     static let examplesShown = 3
+
+    /// What the page shows of a tenant's changes: the first few of each table, and the counts.
+    struct TenantChanges {
+        /// Applied or held changes, in input order.
+        var changed: [(ChangeRow, ChangeResult)] = []
+        var changedCount = 0
+        /// Rejected changes by rule: how many, and the first few.
+        var rejected: [RuleID: (count: Int, examples: [(ChangeRow, ChangeResult)])] = [:]
+
+        /// The changes of every tenant, in one reading of the change file and its results.
+        static func collect(changeFile: ChangeFile?, results: ChangeResults) -> [String: TenantChanges] {
+            guard let changeFile else { return [:] }
+            var byTenant: [String: TenantChanges] = [:]
+            for (row, result) in zip(changeFile.rows, results) {
+                guard let result else { continue }
+                switch result.outcome {
+                case .applied, .held:
+                    var changes = byTenant[row.request.tenant, default: .init()]
+                    changes.changedCount += 1
+                    if changes.changed.count < rowsShown { changes.changed.append((row, result)) }
+                    byTenant[row.request.tenant] = changes
+                case .rejected:
+                    var changes = byTenant[row.request.tenant, default: .init()]
+                    var rule = changes.rejected[result.rule!, default: (0, [])]
+                    rule.count += 1
+                    if rule.examples.count < examplesShown { rule.examples.append((row, result)) }
+                    changes.rejected[result.rule!] = rule
+                    byTenant[row.request.tenant] = changes
+                case .unchanged:
+                    break
+                }
+            }
+            return byTenant
+        }
+    }
 
     let content: Content
 
@@ -126,20 +161,11 @@ struct HTMLReport {
         return html
     }
 
-    /// The tenant's changes with their results, in input order.
-    private func changes(of tenant: String) -> [(ChangeRow, ChangeResult)] {
-        guard let changeFile = content.changeFile else { return [] }
-        return zip(changeFile.rows, content.results).compactMap { row, result in
-            row.request.tenant == tenant ? result.map { (row, $0) } : nil
-        }
-    }
-
     private func changedTable(_ tenant: String) -> String {
-        let changed = changes(of: tenant).filter { $0.1.outcome == .applied || $0.1.outcome == .held }
-        guard !changed.isEmpty else { return "" }
+        guard let changes = content.changes[tenant], changes.changedCount > 0 else { return "" }
         var html = "<h3>\(isPlan ? "What would change" : "What changed")</h3><table><tr><th>change</th><th>user</th>"
         html += "<th>operation</th><th>before</th><th>after</th><th>note</th></tr>"
-        for (row, result) in changed.prefix(Self.rowsShown) {
+        for (row, result) in changes.changed {
             let request = row.request
             let method = MethodKind(token: request.method.trimmingWhitespace)
             let operation = request.operation + (request.method.isEmpty ? "" : " " + request.method)
@@ -151,26 +177,23 @@ struct HTMLReport {
                 "<td>\(result.outcome == .held ? "held" : escape(result.rule == nil ? "" : result.message))</td></tr>"
         }
         html += "</table>"
-        if changed.count > Self.rowsShown {
-            html += "<p class=muted>and \(changed.count - Self.rowsShown) more in changes.csv</p>"
+        if changes.changedCount > changes.changed.count {
+            html += "<p class=muted>and \(changes.changedCount - changes.changed.count) more in changes.csv</p>"
         }
         return html
     }
 
     private func rejectionsTable(_ tenant: String) -> String {
-        var byRule: [RuleID: [(ChangeRow, ChangeResult)]] = [:]
-        for (row, result) in changes(of: tenant) where result.outcome == .rejected {
-            byRule[result.rule!, default: []].append((row, result))
-        }
-        guard !byRule.isEmpty else { return "" }
+        guard let byRule = content.changes[tenant]?.rejected, !byRule.isEmpty else { return "" }
+        let sorted = byRule.sorted { $0.key < $1.key }
         var html = "<h3>Rejections by rule</h3>"
-        html += bars(byRule.sorted { $0.key < $1.key }.map { ($0.key.rawValue, $0.value.count) }, color: "#c0392b")
+        html += bars(sorted.map { ($0.key.rawValue, $0.value.count) }, color: "#c0392b")
         html += "<table><tr><th>rule</th><th>count</th><th>examples</th></tr>"
-        for (rule, rows) in byRule.sorted(by: { $0.key < $1.key }) {
-            let examples = rows.prefix(Self.examplesShown).map { row, result in
+        for (rule, rejected) in sorted {
+            let examples = rejected.examples.map { row, result in
                 "\(escape(row.request.name)) (\(escape(row.request.user))): \(escape(result.message))"
             }
-            html += "<tr><td><code>\(rule.rawValue)</code></td><td>\(rows.count)</td>"
+            html += "<tr><td><code>\(rule.rawValue)</code></td><td>\(rejected.count)</td>"
             html += "<td>\(examples.joined(separator: "<br>"))</td></tr>"
         }
         return html + "</table>"

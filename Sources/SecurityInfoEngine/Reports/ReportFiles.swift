@@ -36,7 +36,7 @@ struct ReportFiles {
     }
 
     /// `changes.csv`, one row per change in input order, and `rejected.csv`, the rejected rows as read.
-    func writeChanges(changeFile: ChangeFile, results: [ChangeResult?]) throws(BatchError) {
+    func writeChanges(changeFile: ChangeFile, results: ChangeResults) throws(BatchError) {
         do {
             var changes = CSVWriter(sink: changesSink)
             try changes.write([
