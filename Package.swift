@@ -27,6 +27,8 @@ let package = Package(
         // The C libraries the formats are built on, as Debian packages: a module map each, nothing else.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's malloc.h, for the command line's one mallopt call.
+        .systemLibrary(name: "CMalloc", providers: [.apt(["libc6-dev"])]),
         // The domain: methods, users, tenant policy and the rules. Pure Swift, no I/O, no Foundation.
         .target(name: "SecurityInfo", swiftSettings: strictSettings),
         // File formats: CSV and XML readers and writers, gzip, the policy file. The only code that touches C.
@@ -47,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "secinfo",
             dependencies: [
-                "SecurityInfoEngine",
+                "SecurityInfoEngine", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
