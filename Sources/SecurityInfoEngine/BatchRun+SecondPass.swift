@@ -15,6 +15,9 @@ extension BatchRun {
             var totals = WrittenTotals()
         }
         var segments: [Segment] = []
+        /// The room each segment starts with: about the chunk's own size, so that its bytes are not copied as they
+        /// grow, and stay under the size glibc maps and unmaps on each use (see the command line's threshold).
+        var segmentCapacity = 0
         var findings: [UInt8] = []
         var findingCounts: [String: [FindingID: Int]] = [:]
         /// The first users of each tenant and finding, for the report page.
@@ -62,6 +65,7 @@ extension BatchRun {
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
                         var batch = EncodedBatch()
+                        batch.segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096
                         let users = chunk.read()
                         var (records, failure, unfinished) = (users.records, users.failure, users.unfinished)
                         // The users the change file names are evaluated again, rather than their new states kept
@@ -215,7 +219,11 @@ extension BatchRun {
         var record = record
         let tenant = record.tenant
         if let after { record.user = after }
-        if batch.segments.last?.tenant != tenant { batch.segments.append(.init(tenant: tenant)) }
+        if batch.segments.last?.tenant != tenant {
+            var segment = EncodedBatch.Segment(tenant: tenant)
+            segment.bytes.reserveCapacity(batch.segmentCapacity)
+            batch.segments.append(segment)
+        }
         try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
         batch.segments[batch.segments.count - 1].totals.count(record.user)
         batch.rowsReread[tenant, default: 0] += record.rowCount

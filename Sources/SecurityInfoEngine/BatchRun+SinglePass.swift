@@ -42,6 +42,7 @@ extension BatchRun {
                         let records = users.records
                         let evaluated = evaluator.evaluate(records)
                         var batch = EncodedBatch()
+                        batch.segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096
                         var context: TenantContext?
                         var evaluatedUsers = evaluated.makeIterator()
                         var next = evaluatedUsers.next()

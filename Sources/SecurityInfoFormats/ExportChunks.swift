@@ -22,6 +22,12 @@ public struct ExportChunk: Sendable {
 
     let content: Content
 
+    /// The bytes of a CSV chunk (0 for parsed users): what its users take written again, near enough.
+    public var byteCount: Int {
+        guard case .csv(let bytes, _, _, _) = content else { return 0 }
+        return bytes.count
+    }
+
     /// The chunk's users. The users before an error are returned, so that what must be checked in file order
     /// sees them before the error is raised.
     public func read() -> Users {

@@ -112,6 +112,9 @@ public final class GzipSink: ByteSink {
     /// The last 32 KiB before `block`: its dictionary.
     private var dictionary: [UInt8] = []
     private var inFlight: [DeflateJob] = []
+    /// Blocks whose compression is written, emptied for reuse: a fresh 512 KiB buffer each block would be mapped
+    /// and unmapped by the system every time (see the command line's malloc threshold).
+    private var spareBlocks: [[UInt8]] = []
     private let maximumInFlight = 2 * max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1)
     private var crc = crc32(0, nil, 0)
     private var length: UInt64 = 0
@@ -167,7 +170,13 @@ public final class GzipSink: ByteSink {
         } else {
             dictionary = Array((dictionary + block).suffix(Self.windowSize))
         }
-        block.removeAll(keepingCapacity: true)
+        if var spare = spareBlocks.popLast() {
+            spare.removeAll(keepingCapacity: true)
+            block = spare
+        } else {
+            block = []
+            block.reserveCapacity(blockSize)
+        }
         inFlight.append(job)
         DispatchQueue.global().async { job.run() }
         while inFlight.count > maximumInFlight { try writeOldest() }
@@ -181,12 +190,13 @@ public final class GzipSink: ByteSink {
         }
         crc = crc32_combine(crc, job.crc, Int(job.input.count))
         try destination.write(output)
+        spareBlocks.append(job.takeInput())
     }
 }
 
 /// One block deflated apart, on a Dispatch worker; the sink waits on `done` before reading the results.
 private final class DeflateJob: @unchecked Sendable {
-    let input: [UInt8]
+    private(set) var input: [UInt8]
     let dictionary: [UInt8]
     let level: Int32
     let done = DispatchSemaphore(value: 0)
@@ -198,6 +208,13 @@ private final class DeflateJob: @unchecked Sendable {
         self.input = input
         self.dictionary = dictionary
         self.level = level
+    }
+
+    /// The input block, given back once the job is done (after `done`), for the sink to reuse.
+    func takeInput() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &input)
+        return taken
     }
 
     /// Whether zlib takes the level.
