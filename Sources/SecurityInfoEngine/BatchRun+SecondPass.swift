@@ -15,8 +15,8 @@ extension BatchRun {
             var totals = WrittenTotals()
         }
         var segments: [Segment] = []
-        /// The room each segment starts with: about the chunk's own size, so that its bytes are not copied as they
-        /// grow, and stay under the size glibc maps and unmaps on each use (see the command line's threshold).
+        /// The room the first segment starts with: about the chunk's own size, so that its bytes are not copied as
+        /// they grow, and stay under the size glibc maps and unmaps on each use (see the command line's threshold).
         var segmentCapacity = 0
         var findings: [UInt8] = []
         var findingCounts: [String: [FindingID: Int]] = [:]
@@ -27,6 +27,9 @@ extension BatchRun {
         var records: [ExportRecord] = []
         var failure: InputError?
         var unfinished: ExportRecord?
+        /// The first user the batch decided otherwise than the first pass did: the file changed, unless the user is
+        /// repeated further on, which the run check then reports (the first pass kept the later copy's decisions).
+        var decidedOtherwise: InputError?
 
         /// Keeps the first few examples of each finding, in order.
         mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
@@ -61,6 +64,7 @@ extension BatchRun {
                     confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
                 let runCheck = chunks.runCheck
                 let output = CollectorConfined(ExportOutput(writer: writer, findings: findings))
+                let decidedOtherwise = CollectorConfined<InputError?>(nil)
                 let pipeline = OrderedPipeline<ExportChunk, EncodedBatch>(
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
@@ -97,14 +101,13 @@ extension BatchRun {
                             // A held tenant's users stay as they were (and their results say held).
                             if let user = next, user.index == index, !tenantContext.isHeld {
                                 // The same rows decided otherwise: the export is not what the first pass read.
-                                guard user.evaluation.results.elementsEqual(user.rows.map({ results[$0]! })) else {
-                                    failure = InputError(
+                                if batch.decidedOtherwise == nil
+                                    && !user.evaluation.results.elementsEqual(user.rows.map({ results[$0]! }))
+                                {
+                                    batch.decidedOtherwise = InputError(
                                         file: path, line: record.line, column: 1,
                                         "the file changed while secinfo was reading it (user '\(record.user.name)' is not as it was): run again"
                                     )
-                                    records.removeSubrange(index...)
-                                    unfinished = nil
-                                    break
                                 }
                                 after = user.evaluation.after
                             }
@@ -133,8 +136,11 @@ extension BatchRun {
                         progress.count(batch.records)
                         try output.value.take(batch)
                         if let failure = batch.failure { throw failure }
+                        if decidedOtherwise.value == nil { decidedOtherwise.value = batch.decidedOtherwise }
                     })
                 try Self.run(pipeline, reading: &chunks)
+                // Raised once the whole file is read: a repeated user, which explains it, is reported first.
+                if let changed = decidedOtherwise.value { throw changed }
                 try add(output.value.finish(), sink: outputPaths == nil ? nil : outputs.last)
             } catch {
                 for output in outputs { output.discard() }
@@ -221,7 +227,8 @@ extension BatchRun {
         if let after { record.user = after }
         if batch.segments.last?.tenant != tenant {
             var segment = EncodedBatch.Segment(tenant: tenant)
-            segment.bytes.reserveCapacity(batch.segmentCapacity)
+            // Only the first: a chunk of many small tenants would otherwise reserve its size for each.
+            if batch.segments.isEmpty { segment.bytes.reserveCapacity(batch.segmentCapacity) }
             batch.segments.append(segment)
         }
         try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)

@@ -56,7 +56,7 @@ public struct ChangeRow: Sendable {
     }
 }
 
-/// The rows of a change file, held as the bytes of their fields: a row costs about its text and 40 bytes, where
+/// The rows of a change file, held as the bytes of their fields: a row costs about its text and 60 bytes, where
 /// `ChangeRow` values cost about 500 (a `String` each field twice over, an array each row). The change file is
 /// held whole through a run and is what grows its memory with its size. Each row is made a `ChangeRow` again when
 /// it is read; its request comes from its fields as the readers make it, so it is not held twice.
@@ -65,10 +65,12 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     /// Where each of `ChangeFile.columns` is among the fields, as `ColumnIndex` finds it; `nil` when absent.
     private let positions: [Int?]
     private var text: [UInt8] = []
-    /// Where each field ends in `text`, and where each row's fields end in `fieldEnds`.
+    /// Where each row's text begins in `text`, and where its fields end in `fieldEnds`.
+    private var rowStarts: [Int] = []
+    private var rowEnds: [Int] = []
+    /// Where each field ends, from the start of its row's text (a row is far below 4 GiB: fields are limited).
     private var fieldEnds: [UInt32] = []
-    private var rowEnds: [UInt32] = []
-    private var lines: [UInt32] = []
+    private var lines: [Int] = []
     /// The rows made elsewhere (generated, planned) whose request their fields do not give.
     private var requests: [Int: ChangeRequest] = [:]
 
@@ -84,17 +86,19 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
 
     public subscript(row: Int) -> ChangeRow {
         let fields = fields(of: row)
-        return ChangeRow(request: requests[row] ?? request(fields: fields, line: Int(lines[row])), fields: fields)
+        return ChangeRow(request: requests[row] ?? request(fields: fields, line: lines[row]), fields: fields)
     }
 
     /// Appends a row read from a file: its request is what its fields give.
     public mutating func append(fields: [String], line: Int) {
+        let start = text.count
+        rowStarts.append(start)
         for field in fields {
             text.append(contentsOf: field.utf8)
-            fieldEnds.append(UInt32(text.count))
+            fieldEnds.append(UInt32(text.count - start))
         }
-        rowEnds.append(UInt32(fieldEnds.count))
-        lines.append(UInt32(line))
+        rowEnds.append(fieldEnds.count)
+        lines.append(line)
     }
 
     /// Appends a row made elsewhere; its request is kept apart when its fields do not give it.
@@ -116,12 +120,13 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     }
 
     private func fields(of row: Int) -> [String] {
-        let first = row == 0 ? 0 : Int(rowEnds[row - 1])
+        let first = row == 0 ? 0 : rowEnds[row - 1]
+        let rowStart = rowStarts[row]
         return text.withUnsafeBufferPointer { text in
-            (first..<Int(rowEnds[row])).map { field in
-                let start = field == 0 ? 0 : Int(fieldEnds[field - 1])
-                return String(
-                    decoding: UnsafeBufferPointer(rebasing: text[start..<Int(fieldEnds[field])]), as: UTF8.self)
+            (first..<rowEnds[row]).map { field in
+                let start = rowStart + (field == first ? 0 : Int(fieldEnds[field - 1]))
+                let end = rowStart + Int(fieldEnds[field])
+                return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
             }
         }
     }
@@ -129,8 +134,9 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     /// Gives back what the arrays grew beyond their rows, once the file is read.
     mutating func trimCapacity() {
         text = text.withUnsafeBufferPointer { Array($0) }
-        fieldEnds = fieldEnds.withUnsafeBufferPointer { Array($0) }
+        rowStarts = rowStarts.withUnsafeBufferPointer { Array($0) }
         rowEnds = rowEnds.withUnsafeBufferPointer { Array($0) }
+        fieldEnds = fieldEnds.withUnsafeBufferPointer { Array($0) }
         lines = lines.withUnsafeBufferPointer { Array($0) }
     }
 }

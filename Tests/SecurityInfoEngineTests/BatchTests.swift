@@ -134,4 +134,30 @@ struct LargeExportTests {
         #expect(input.message.contains("line 2"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true)
     }
+
+    /// The first pass keeps the decisions of the user's later copy; the second pass meets the earlier copy first and
+    /// decides otherwise. That is the repeat, not a file changed under the run.
+    @Test("a repeated user the change file names, its copies different: the repeat is what is reported")
+    func repeatedUserWithChangesPastTheExactIndex() throws {
+        let folder = try BatchTests.Folder()
+        var text = "tenant,user,admin,default_method,method,method_id,value\n"
+        text += "t1,early@t1.test,false,none,fido2,k1,Key\n"
+        for index in 0..<70_000 { text += "t1,u\(index)@t1.test,false,none,,,\n" }
+        text += "t1,early@t1.test,false,none,email,,early@home.example\n"
+        let export = try folder.write("big.csv", text)
+        let changes = try folder.write(
+            "changes.csv", "change_id,tenant,user,operation,method,method_id\nc1,t1,early@t1.test,delete,fido2,k1\n")
+        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
+        configuration.outputDirectory = folder.file("out")
+        let error = try #require(throws: BatchError.self) {
+            try Batch.run(configuration, logger: Logger(label: "test"))
+        }
+        guard case .input(let input) = error else {
+            Issue.record("expected an input error, got \(error)")
+            return
+        }
+        #expect(input.message.contains("apart"), "\(input.message)")
+        #expect(input.line == 70_003)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true)
+    }
 }
