@@ -13,6 +13,8 @@ extension BatchRun {
             var tenant: String
             var bytes: [UInt8] = []
             var totals = WrittenTotals()
+            /// The export rows its users took when read.
+            var rowsRead = 0
         }
         var segments: [Segment] = []
         /// The room the first segment starts with: about the chunk's own size, so that its bytes are not copied as
@@ -22,6 +24,7 @@ extension BatchRun {
         var findingCounts: [String: [FindingID: Int]] = [:]
         /// The first users of each tenant and finding, for the report page.
         var findingExamples: [String: [FindingID: [String]]] = [:]
+        /// Rows read, per tenant: summed on the collector from the segments'.
         var rowsReread: [String: Int] = [:]
         /// The users read, for the checks made in file order, and the chunk's error, raised after them.
         var records: [ExportRecord] = []
@@ -222,25 +225,33 @@ extension BatchRun {
         _ record: ExportRecord, as after: User?, context: TenantContext, encoder: any ExportEncoder,
         into batch: inout EncodedBatch
     ) throws(OutputError) {
-        var record = record
         let tenant = record.tenant
-        if let after { record.user = after }
         if batch.segments.last?.tenant != tenant {
             var segment = EncodedBatch.Segment(tenant: tenant)
             // Only the first: a chunk of many small tenants would otherwise reserve its size for each.
             if batch.segments.isEmpty { segment.bytes.reserveCapacity(batch.segmentCapacity) }
             batch.segments.append(segment)
         }
-        try encoder.encode(record, into: &batch.segments[batch.segments.count - 1].bytes)
-        batch.segments[batch.segments.count - 1].totals.count(record.user)
-        batch.rowsReread[tenant, default: 0] += record.rowCount
+        let last = batch.segments.count - 1
+        // Most users are written as read: the record is copied only for one in a new state.
+        let user = after ?? record.user
+        if let after {
+            var changed = record
+            changed.user = after
+            try encoder.encode(changed, into: &batch.segments[last].bytes)
+        } else {
+            try encoder.encode(record, into: &batch.segments[last].bytes)
+        }
+        batch.segments[last].totals.count(user)
+        batch.segments[last].rowsRead += record.rowCount
         guard context.isInScope else { return }
-        let found = Audit.findings(for: record.user, policy: context.policy)
+        let found = Audit.findings(for: user, policy: context.policy)
+        guard !found.isEmpty else { return }
         for finding in found {
             batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
-            batch.addExample(record.user.name, tenant: tenant, finding: finding.id)
+            batch.addExample(user.name, tenant: tenant, finding: finding.id)
         }
-        FindingsReport.encode(tenant: tenant, user: record.user.name, findings: found, into: &batch.findings)
+        FindingsReport.encode(tenant: tenant, user: user.name, findings: found, into: &batch.findings)
     }
 }
 
@@ -264,12 +275,12 @@ struct ExportOutput {
     mutating func take(_ batch: BatchRun.EncodedBatch) throws {
         for segment in batch.segments {
             try writer.write(encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
+            counted.rowsReread[segment.tenant, default: 0] += segment.rowsRead
         }
         if !batch.findings.isEmpty { try findings?.write(encoded: batch.findings) }
         for (tenant, counts) in batch.findingCounts {
             for (id, count) in counts { counted.findingCounts[tenant, default: [:]][id, default: 0] += count }
         }
-        for (tenant, rows) in batch.rowsReread { counted.rowsReread[tenant, default: 0] += rows }
         for (tenant, examples) in batch.findingExamples {
             for (finding, users) in examples.sorted(by: { $0.key < $1.key }) {
                 for user in users { counted.addExample(user, tenant: tenant, finding: finding) }
