@@ -79,7 +79,14 @@ public struct TenantPolicy: Sendable, Hashable {
     /// Whether an address's domain is one of the tenant's or the user's own (subdomains included).
     public func isWorkDomain(_ domain: String, userDomain: String) -> Bool {
         let domain = domain.lowercased()
-        func isOwn(_ own: String) -> Bool { !own.isEmpty && (domain == own || domain.hasSuffix("." + own)) }
+        // The same or a subdomain, compared as bytes: every address of every user of an export is checked.
+        func isOwn(_ own: String) -> Bool {
+            let (domain, own) = (domain.utf8, own.utf8)
+            guard !own.isEmpty, domain.count >= own.count, domain.suffix(own.count).elementsEqual(own) else {
+                return false
+            }
+            return domain.count == own.count || domain.dropLast(own.count).last == UInt8(ascii: ".")
+        }
         return isOwn(userDomain) || domains.contains(where: isOwn)
     }
 

@@ -144,6 +144,10 @@ struct PolicyTests {
         #expect(policy.isWorkDomain("fabrikam.com", userDomain: "contoso.com"))
         #expect(!policy.isWorkDomain("outlook.com", userDomain: "contoso.com"))
         #expect(!policy.isWorkDomain("notcontoso.com", userDomain: "contoso.com"))
+        #expect(policy.isWorkDomain("mail.Contoso.com", userDomain: "contoso.com"))
+        #expect(policy.isWorkDomain("eu.mail.fabrikam.com", userDomain: "contoso.com"))
+        #expect(!policy.isWorkDomain("fabrikam.com.evil", userDomain: "contoso.com"))
+        #expect(!policy.isWorkDomain("com", userDomain: "contoso.com"))
         #expect(!TenantPolicy().isWorkDomain("outlook.com", userDomain: ""))
         #expect(makeUser(name: "Alice@Contoso.COM").domain == "contoso.com")
     }
