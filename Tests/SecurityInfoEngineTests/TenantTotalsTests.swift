@@ -1,4 +1,6 @@
+import Foundation
 import SecurityInfo
+import SecurityInfoFormats
 import Testing
 
 @testable import SecurityInfoEngine
@@ -50,5 +52,38 @@ struct TenantTotalsTests {
         #expect(total.methods[.mobilePhone] == .init(before: 6, added: 2, deleted: 4, after: 4))
         #expect(total.findings[.noMFA] == 2)
         #expect(total.isBalanced)
+    }
+}
+
+@Suite("summary.json written a tenant at a time")
+struct SummaryStreamingTests {
+    static func summary(tenants names: [String], total: TenantTotals = TenantTotals(tenant: "")) -> SummaryReport {
+        var configuration = BatchConfiguration(command: .apply, exportPaths: ["in/export.csv"], changesPath: "c.csv")
+        configuration.outputDirectory = "out/dir"
+        configuration.deleteAllowances = ["t10": 3]
+        let tenants = names.enumerated().map { index, name in
+            var totals = TenantTotals(tenant: name)
+            totals.changes = .init(read: index, applied: index, unchanged: 0, rejected: 0, held: 0)
+            if index % 2 == 0 { totals.methods[.mobilePhone] = .init(before: 1, added: index, deleted: 0, after: 1) }
+            if index % 3 == 0 { totals.findings[.noMFA] = index }
+            totals.exportFile = "in/\(name).csv"
+            return totals
+        }
+        return SummaryReport(
+            configuration: configuration, startedAt: Date(timeIntervalSince1970: 0),
+            endedAt: Date(timeIntervalSince1970: 1),
+            inputs: [.init(path: "in/x", role: "export", sha256: "ab", bytes: 3)],
+            tenants: tenants, total: total, exitCode: 1)
+    }
+
+    @Test(
+        "the same bytes as encoding the whole document at once",
+        arguments: [[], ["contoso"], ["t9", "t10", "T1", "a_b", "a-b", "a.b", "A", "a", "z0", "Z0", "1x"]])
+    func sameBytes(tenants: [String]) throws {
+        let summary = Self.summary(tenants: tenants)
+        let sink = MemoryByteSink()
+        try summary.write(to: sink)
+        #expect(sink.text == summary.json())
+        #expect(sink.text.contains("\"tenants\" : {") || tenants.isEmpty)
     }
 }

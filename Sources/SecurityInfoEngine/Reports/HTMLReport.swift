@@ -62,7 +62,8 @@ struct HTMLReport {
 
     let content: Content
 
-    var html: String {
+    /// Writes the page a tenant's section at a time, so that a run of many tenants does not hold it whole.
+    func write(to sink: any ByteSink) throws(OutputError) {
         var page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -76,11 +77,12 @@ struct HTMLReport {
             </header>
             """
         page += overview()
-        for tenant in content.tenants { page += section(for: tenant) }
-        page += inputsTable()
+        try sink.write(Array(page.utf8))
+        for tenant in content.tenants { try sink.write(Array(section(for: tenant).utf8)) }
+        page = inputsTable()
         page += "<footer>Phone numbers and addresses are masked unless the run was given --reveal. "
         page += "Every row is in changes.csv, rejected.csv and findings.csv beside this page.</footer></body></html>\n"
-        return page
+        try sink.write(Array(page.utf8))
     }
 
     private var isPlan: Bool { content.command == .plan }

@@ -65,11 +65,11 @@ struct ReportFiles {
     }
 
     func writeSummary(_ summary: SummaryReport) throws(BatchError) {
-        do { try summarySink.write(Array(summary.json().utf8)) } catch { throw .output(error) }
+        do { try summary.write(to: summarySink) } catch { throw .output(error) }
     }
 
     func writeHTML(_ report: HTMLReport) throws(BatchError) {
-        do { try htmlSink.write(Array(report.html.utf8)) } catch { throw .output(error) }
+        do { try report.write(to: htmlSink) } catch { throw .output(error) }
     }
 
     /// Gives up every report file not yet in place (a failed run).

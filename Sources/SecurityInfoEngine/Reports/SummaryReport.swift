@@ -1,5 +1,6 @@
 import Foundation
 import SecurityInfo
+import SecurityInfoFormats
 
 /// `summary.json`: the run (command, versions, times, inputs with their SHA-256, options, exit code) and the
 /// control totals per tenant and in total, each with its `balanced` flag.
@@ -91,9 +92,40 @@ struct SummaryReport: Encodable {
     }
 
     func json() -> String {
+        // Encoding plain strings, numbers and dictionaries cannot fail.
+        String(decoding: try! Self.encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain strings, numbers and dictionaries cannot fail.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+        return encoder
+    }
+
+    /// Writes what `json()` gives, a tenant at a time: JSONEncoder holds the whole document and a tree of it, which
+    /// with 100,000 tenants took most of a gigabyte. The rest of the document is encoded with no tenants, and each
+    /// tenant's object goes where the empty `tenants` object was, indented as the whole document indents it.
+    func write(to sink: any ByteSink) throws(OutputError) {
+        var frame = self
+        frame.tenants = [:]
+        let text = String(decoding: try! Self.encoder.encode(frame), as: UTF8.self) + "\n"
+        let emptyTenants = "\n  \"tenants\" : {\n\n  },"
+        guard !tenants.isEmpty, let place = text.range(of: emptyTenants) else {
+            try sink.write(Array(text.utf8))
+            return
+        }
+        try sink.write(Array(text[..<place.lowerBound].utf8) + Array("\n  \"tenants\" : {".utf8))
+        for (index, name) in tenants.keys.sorted().enumerated() {
+            let key = String(decoding: try! Self.encoder.encode(name), as: UTF8.self)
+            let object = String(decoding: try! Self.encoder.encode(tenants[name]!), as: UTF8.self)
+            var bytes = Array("\n    \(key) : ".utf8)
+            for (number, line) in object.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if number > 0 { bytes.append(contentsOf: line.isEmpty ? "\n".utf8 : "\n    ".utf8) }
+                bytes.append(contentsOf: line.utf8)
+            }
+            if index < tenants.count - 1 { bytes.append(UInt8(ascii: ",")) }
+            try sink.write(bytes)
+        }
+        try sink.write(Array("\n  },".utf8) + Array(text[place.upperBound...].utf8))
     }
 }
