@@ -110,5 +110,14 @@ enum ExportColumn {
         return nil
     }
 
+    /// The default method whose token the bytes are exactly.
+    static func exactDefault(_ bytes: UnsafeBufferPointer<UInt8>) -> DefaultMethod? {
+        for (token, value) in defaultTokens where token.count == bytes.count && token.elementsEqual(bytes) {
+            return value
+        }
+        return nil
+    }
+
     private static let methodTokens = MethodKind.allCases.map { (Array($0.rawValue.utf8), $0) }
+    private static let defaultTokens = DefaultMethod.allCases.map { (Array($0.rawValue.utf8), $0) }
 }
