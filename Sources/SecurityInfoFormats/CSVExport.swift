@@ -159,7 +159,8 @@ public struct CSVExportReader: ExportReader {
 
     private func defaultMethod(of row: CSVRow) throws(InputError) -> DefaultMethod {
         // Most exports spell the token exactly: it is found from the bytes, with no text made.
-        if let position = layout.defaultMethod.position, let exact = row.withField(position, ExportColumn.exactDefault) {
+        if let position = layout.defaultMethod.position, let exact = row.withField(position, ExportColumn.exactDefault)
+        {
             return exact
         }
         let text = columns.field(layout.defaultMethod, in: row)
