@@ -133,7 +133,9 @@ public struct XMLExportReader: ExportReader {
             reading: while try xml.read() {
                 switch xml.kind {
                 // Inside a value, white space is part of it.
-                case .text, .whitespace: value += xml.value
+                case .text, .whitespace:
+                    // Most values are one text node: taken as they are, not appended to an empty string.
+                    if value.isEmpty { value = xml.value } else { value += xml.value }
                 case .endElement: break reading
                 case .element: throw error("unexpected element <\(xml.name)> in a <method>")
                 case .other: try xml.checkBetweenElements()
@@ -192,14 +194,21 @@ public struct XMLExportEncoder: ExportEncoder {
         let user = record.user
         bytes.append(contentsOf: "    <user upn=\"".utf8)
         try XMLEscaping.append(user.name, to: &bytes, inAttribute: true, path: path)
-        bytes.append(contentsOf: "\" admin=\"\(user.isAdmin)\" defaultMethod=\"\(user.defaultMethod.rawValue)\"".utf8)
+        // Literal pieces and raw values, without a string made per user or method.
+        bytes.append(
+            contentsOf: user.isAdmin
+                ? "\" admin=\"true\" defaultMethod=\"".utf8 : "\" admin=\"false\" defaultMethod=\"".utf8)
+        bytes.append(contentsOf: user.defaultMethod.rawValue.utf8)
+        bytes.append(UInt8(ascii: "\""))
         guard !user.methods.isEmpty else {
             bytes.append(contentsOf: "/>\n".utf8)
             return
         }
         bytes.append(contentsOf: ">\n".utf8)
         for method in user.methods {
-            bytes.append(contentsOf: "      <method type=\"\(method.kind.rawValue)\"".utf8)
+            bytes.append(contentsOf: "      <method type=\"".utf8)
+            bytes.append(contentsOf: method.kind.rawValue.utf8)
+            bytes.append(UInt8(ascii: "\""))
             if !method.id.isEmpty {
                 bytes.append(contentsOf: " id=\"".utf8)
                 try XMLEscaping.append(method.id, to: &bytes, inAttribute: true, path: path)
