@@ -27,11 +27,8 @@ struct SecInfoCommand: ParsableCommand {
         // size in the arena of whichever thread freed them: with workers, the collector and the compressing threads
         // all passing 256–512 KiB buffers, that cached memory grew with the length of the run (4M users peaked 16 %
         // above 1M). A fixed threshold gives blocks of 512 KiB and more back to the system when freed.
-        // And glibc gives each new thread an arena of its own, up to 8 a core: Dispatch's threads come and go over a
-        // long run, and each arena keeps freed memory of its own. Two a core hold the peak of 4M users to that of 1M.
         #if os(Linux)
             mallopt(M_MMAP_THRESHOLD, 512 * 1024)
-            mallopt(M_ARENA_MAX, Int32(2 * max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1)))
         #endif
         let code: Int32
         do {
