@@ -9,6 +9,9 @@ struct ChangeResults: RandomAccessCollection, Sendable {
     private var bytes: [UInt8] = []
     /// Where each row's result begins in `bytes`; `-1` while the row is undecided.
     private var starts: [Int]
+    /// The messages, each kept once: a run's tens of thousands of decisions say a few dozen different things.
+    private var messages: [String] = []
+    private var messageNumbers: [String: Int] = [:]
 
     init(count: Int) { starts = Array(repeating: -1, count: count) }
 
@@ -20,7 +23,7 @@ struct ChangeResults: RandomAccessCollection, Sendable {
     subscript(row: Int) -> ChangeResult? {
         get {
             guard starts[row] >= 0 else { return nil }
-            var reader = Reader(bytes: bytes, position: starts[row])
+            var reader = Reader(bytes: bytes, position: starts[row], messages: messages)
             return reader.result()
         }
         set {
@@ -29,16 +32,29 @@ struct ChangeResults: RandomAccessCollection, Sendable {
                 return
             }
             starts[row] = bytes.count
-            Self.encode(newValue, into: &bytes)
+            encode(newValue)
         }
     }
 
     // MARK: Encoding
 
-    private static func encode(_ result: ChangeResult, into bytes: inout [UInt8]) {
+    private mutating func encode(_ result: ChangeResult) {
         bytes.append(UInt8(Outcome.allCases.firstIndex(of: result.outcome)!) | (result.createdUser ? 0x80 : 0))
-        append(result.rule?.rawValue ?? "", to: &bytes)
-        append(result.message, to: &bytes)
+        // The rule by its place among the rules, one more than it (0: none).
+        bytes.append(result.rule.map { UInt8(RuleID.allCases.firstIndex(of: $0)! + 1) } ?? 0)
+        let message: Int
+        if let known = messageNumbers[result.message] {
+            message = known
+        } else {
+            message = messages.count
+            messages.append(result.message)
+            messageNumbers[result.message] = message
+        }
+        Self.appendCount(message, to: &bytes)
+        Self.encodeRest(of: result, into: &bytes)
+    }
+
+    private static func encodeRest(of result: ChangeResult, into bytes: inout [UInt8]) {
         for facts in [result.before, result.after] {
             appendCount(facts.count, to: &bytes)
             for fact in facts {
@@ -77,16 +93,17 @@ struct ChangeResults: RandomAccessCollection, Sendable {
     private struct Reader {
         let bytes: [UInt8]
         var position: Int
+        let messages: [String]
 
         mutating func result() -> ChangeResult {
             let first = byte()
             let outcome = Outcome.allCases[Int(first & 0x7F)]
-            let rule = text()
-            let message = text()
+            let rule = Int(byte())
+            let message = messages[count()]
             let before = facts(), after = facts()
             let added = kinds(), deleted = kinds()
             return ChangeResult(
-                outcome: outcome, rule: rule.isEmpty ? nil : RuleID(rawValue: rule)!, message: message,
+                outcome: outcome, rule: rule == 0 ? nil : RuleID.allCases[rule - 1], message: message,
                 before: before, after: after, added: added, deleted: deleted, createdUser: first & 0x80 != 0)
         }
 
