@@ -1,4 +1,5 @@
 import SecurityInfo
+import SecurityInfoFormats
 
 /// The decision on each row of a change file, kept encoded in one byte buffer until the reports are written.
 ///
@@ -50,13 +51,13 @@ struct ChangeResults: RandomAccessCollection, Sendable {
             messages.append(result.message)
             messageNumbers[result.message] = message
         }
-        Self.appendCount(message, to: &bytes)
+        LEB128.append(message, to: &bytes)
         Self.encodeRest(of: result, into: &bytes)
     }
 
     private static func encodeRest(of result: ChangeResult, into bytes: inout [UInt8]) {
         for facts in [result.before, result.after] {
-            appendCount(facts.count, to: &bytes)
+            LEB128.append(facts.count, to: &bytes)
             for fact in facts {
                 switch fact {
                 case .method(let method):
@@ -70,23 +71,13 @@ struct ChangeResults: RandomAccessCollection, Sendable {
             }
         }
         for kinds in [result.added, result.deleted] {
-            appendCount(kinds.count, to: &bytes)
+            LEB128.append(kinds.count, to: &bytes)
             for kind in kinds { bytes.append(UInt8(kind.ordinal)) }
         }
     }
 
-    /// A length or count, seven bits a byte (LEB128): most take one byte.
-    private static func appendCount(_ count: Int, to bytes: inout [UInt8]) {
-        var rest = UInt(count)
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
     private static func append(_ text: String, to bytes: inout [UInt8]) {
-        appendCount(text.utf8.count, to: &bytes)
+        LEB128.append(text.utf8.count, to: &bytes)
         bytes.append(contentsOf: text.utf8)
     }
 
@@ -112,16 +103,7 @@ struct ChangeResults: RandomAccessCollection, Sendable {
             return bytes[position]
         }
 
-        private mutating func count() -> Int {
-            var value = 0
-            var shift = 0
-            while true {
-                let next = byte()
-                value |= Int(next & 0x7F) << shift
-                guard next & 0x80 != 0 else { return value }
-                shift += 7
-            }
-        }
+        private mutating func count() -> Int { bytes.withUnsafeBufferPointer { LEB128.read($0, at: &position) } }
 
         private mutating func text() -> String {
             let length = count()

@@ -56,7 +56,7 @@ public struct ChangeRow: Sendable {
     }
 }
 
-/// The rows of a change file, held as the bytes of their fields: a row costs about its text and 60 bytes, where
+/// The rows of a change file, held as the bytes of their fields: a row costs about its text and 12 bytes, where
 /// `ChangeRow` values cost about 500 (a `String` each field twice over, an array each row). The change file is
 /// held whole through a run and is what grows its memory with its size. Each row is made a `ChangeRow` again when
 /// it is read; its request comes from its fields as the readers make it, so it is not held twice.
@@ -64,13 +64,10 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     public let header: [String]
     /// Where each of `ChangeFile.columns` is among the fields, as `ColumnIndex` finds it; `nil` when absent.
     private let positions: [Int?]
+    /// Each row: its line, its number of fields, then each field's length and bytes (the numbers in LEB128).
     private var text: [UInt8] = []
-    /// Where each row's text begins in `text`, and where its fields end in `fieldEnds`.
+    /// Where each row begins in `text`.
     private var rowStarts: [Int] = []
-    private var rowEnds: [Int] = []
-    /// Where each field ends, from the start of its row's text (a row is far below 4 GiB: fields are limited).
-    private var fieldEnds: [UInt32] = []
-    private var lines: [Int] = []
     /// The rows made elsewhere (generated, planned) whose request their fields do not give.
     private var requests: [Int: ChangeRequest] = [:]
 
@@ -82,23 +79,22 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { rowEnds.count }
+    public var endIndex: Int { rowStarts.count }
 
     public subscript(row: Int) -> ChangeRow {
-        let fields = fields(of: row)
-        return ChangeRow(request: requests[row] ?? request(fields: fields, line: lines[row]), fields: fields)
+        let (line, fields) = read(row)
+        return ChangeRow(request: requests[row] ?? request(fields: fields, line: line), fields: fields)
     }
 
     /// Appends a row read from a file: its request is what its fields give.
     public mutating func append(fields: [String], line: Int) {
-        let start = text.count
-        rowStarts.append(start)
+        rowStarts.append(text.count)
+        LEB128.append(line, to: &text)
+        LEB128.append(fields.count, to: &text)
         for field in fields {
+            LEB128.append(field.utf8.count, to: &text)
             text.append(contentsOf: field.utf8)
-            fieldEnds.append(UInt32(text.count - start))
         }
-        rowEnds.append(fieldEnds.count)
-        lines.append(line)
     }
 
     /// Appends a row made elsewhere; its request is kept apart when its fields do not give it.
@@ -119,15 +115,17 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
             value: field(6), expect: field(7))
     }
 
-    private func fields(of row: Int) -> [String] {
-        let first = row == 0 ? 0 : rowEnds[row - 1]
-        let rowStart = rowStarts[row]
-        return text.withUnsafeBufferPointer { text in
-            (first..<rowEnds[row]).map { field in
-                let start = rowStart + (field == first ? 0 : Int(fieldEnds[field - 1]))
-                let end = rowStart + Int(fieldEnds[field])
-                return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+    private func read(_ row: Int) -> (line: Int, fields: [String]) {
+        text.withUnsafeBufferPointer { text in
+            var position = rowStarts[row]
+            let line = LEB128.read(text, at: &position)
+            let fields = (0..<LEB128.read(text, at: &position)).map { _ in
+                let length = LEB128.read(text, at: &position)
+                defer { position += length }
+                return String(
+                    decoding: UnsafeBufferPointer(rebasing: text[position..<position + length]), as: UTF8.self)
             }
+            return (line, fields)
         }
     }
 
@@ -135,9 +133,6 @@ public struct ChangeRows: RandomAccessCollection, Sendable {
     mutating func trimCapacity() {
         text = text.withUnsafeBufferPointer { Array($0) }
         rowStarts = rowStarts.withUnsafeBufferPointer { Array($0) }
-        rowEnds = rowEnds.withUnsafeBufferPointer { Array($0) }
-        fieldEnds = fieldEnds.withUnsafeBufferPointer { Array($0) }
-        lines = lines.withUnsafeBufferPointer { Array($0) }
     }
 }
 

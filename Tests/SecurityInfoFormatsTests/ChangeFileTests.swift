@@ -200,6 +200,20 @@ struct ChangeRowsTests {
         #expect(rows[1].request == ChangeRequest(line: 9, tenant: "", user: "", operation: ""))
     }
 
+    @Test("long fields and large line numbers read back (lengths over one and two bytes)")
+    func longFields() {
+        var rows = ChangeRows(header: ChangeFile.columns)
+        let long = String(repeating: "é", count: 100), longer = String(repeating: "x", count: 20_000)
+        rows.append(fields: ["c1", "t", "u@t.example", "add", "email", "", long, longer], line: 3_000_000_000)
+        rows.append(fields: ["c2", "t", "u@t.example", "delete"], line: 128)
+        #expect(rows[0].fields == ["c1", "t", "u@t.example", "add", "email", "", long, longer])
+        #expect(rows[0].request.line == 3_000_000_000)
+        #expect(rows[0].request.value == long)
+        #expect(rows[1].fields == ["c2", "t", "u@t.example", "delete"])
+        #expect(rows[1].request.line == 128)
+        #expect(rows[1].request.value.isEmpty)
+    }
+
     @Test("a row made elsewhere keeps its own request when its fields do not give it")
     func madeElsewhere() {
         let made = ChangeRequest(line: 0, changeID: "g1", tenant: "t", user: "u@t.example", operation: "delete")
