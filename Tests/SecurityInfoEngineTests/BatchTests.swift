@@ -112,52 +112,49 @@ struct BatchTests {
 /// Rows of one user far apart in a large export: past the readers' exact index, so found by the second reading.
 @Suite("Batch: large exports")
 struct LargeExportTests {
-    @Test("a user's rows apart after 70,000 users stop the run with both lines named, nothing written")
-    func rowsApartPastTheExactIndex() throws {
+    /// Applies a change file to an export of `early@t1.test`'s `first` row, 70,000 other users, then its `second`
+    /// row; returns the input error the run stops with, and whether the output folder stayed empty.
+    static func applyToUserApart(first: String, second: String, changes: String) throws -> (
+        error: InputError?, outputEmpty: Bool
+    ) {
         let folder = try BatchTests.Folder()
         var text = "tenant,user,admin,default_method,method,method_id,value\n"
-        text += "t1,early@t1.test,false,none,email,,early@home.example\n"
+        text += "t1,early@t1.test,false,none,\(first)\n"
         for index in 0..<70_000 { text += "t1,u\(index)@t1.test,false,none,,,\n" }
-        text += "t1,early@t1.test,false,none,fido2,k1,Key\n"
-        let export = try folder.write("big.csv", text)
-        let changes = try folder.write("changes.csv", "change_id,tenant,user,operation\n")
-        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
+        text += "t1,early@t1.test,false,none,\(second)\n"
+        var configuration = BatchConfiguration(
+            command: .apply, exportPaths: [try folder.write("big.csv", text)],
+            changesPath: try folder.write("changes.csv", changes))
         configuration.outputDirectory = folder.file("out")
         let error = try #require(throws: BatchError.self) {
             try Batch.run(configuration, logger: Logger(label: "test"))
         }
+        let outputEmpty = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true
         guard case .input(let input) = error else {
             Issue.record("expected an input error, got \(error)")
-            return
+            return (nil, outputEmpty)
         }
-        #expect(input.line == 70_003)
-        #expect(input.message.contains("line 2"))
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true)
+        return (input, outputEmpty)
+    }
+
+    @Test("a user's rows apart after 70,000 users stop the run with both lines named, nothing written")
+    func rowsApartPastTheExactIndex() throws {
+        let run = try Self.applyToUserApart(
+            first: "email,,early@home.example", second: "fido2,k1,Key", changes: "change_id,tenant,user,operation\n")
+        #expect(run.error?.line == 70_003)
+        #expect(run.error?.message.contains("line 2") == true)
+        #expect(run.outputEmpty)
     }
 
     /// The first pass keeps the decisions of the user's later copy; the second pass meets the earlier copy first and
     /// decides otherwise. That is the repeat, not a file changed under the run.
     @Test("a repeated user the change file names, its copies different: the repeat is what is reported")
     func repeatedUserWithChangesPastTheExactIndex() throws {
-        let folder = try BatchTests.Folder()
-        var text = "tenant,user,admin,default_method,method,method_id,value\n"
-        text += "t1,early@t1.test,false,none,fido2,k1,Key\n"
-        for index in 0..<70_000 { text += "t1,u\(index)@t1.test,false,none,,,\n" }
-        text += "t1,early@t1.test,false,none,email,,early@home.example\n"
-        let export = try folder.write("big.csv", text)
-        let changes = try folder.write(
-            "changes.csv", "change_id,tenant,user,operation,method,method_id\nc1,t1,early@t1.test,delete,fido2,k1\n")
-        var configuration = BatchConfiguration(command: .apply, exportPaths: [export], changesPath: changes)
-        configuration.outputDirectory = folder.file("out")
-        let error = try #require(throws: BatchError.self) {
-            try Batch.run(configuration, logger: Logger(label: "test"))
-        }
-        guard case .input(let input) = error else {
-            Issue.record("expected an input error, got \(error)")
-            return
-        }
-        #expect(input.message.contains("apart"), "\(input.message)")
-        #expect(input.line == 70_003)
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out")))?.isEmpty ?? true)
+        let run = try Self.applyToUserApart(
+            first: "fido2,k1,Key", second: "email,,early@home.example",
+            changes: "change_id,tenant,user,operation,method,method_id\nc1,t1,early@t1.test,delete,fido2,k1\n")
+        #expect(run.error?.message.contains("apart") == true, "\(run.error?.message ?? "no error")")
+        #expect(run.error?.line == 70_003)
+        #expect(run.outputEmpty)
     }
 }
