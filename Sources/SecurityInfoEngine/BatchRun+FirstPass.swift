@@ -64,9 +64,9 @@ extension BatchRun {
 
         // Users the exports do not hold: R-TENANT-SCOPE, R-USER-UNKNOWN, or created by `--create-users`. A user's
         // changes are decided together, at the first of them.
-        for (row, change) in changeFile.rows.enumerated() where results[row] == nil {
+        for row in changeFile.rows.indices where !results.isDecided(row) {
             let rows = changeIndex.changes(sameUserAs: row, in: changeFile)
-            let tenant = change.request.tenant
+            let tenant = changeFile.rows[row].request.tenant
             let inScope = totals[tenant]?.isInScope ?? false
             let evaluation = RuleEngine.evaluate(
                 user: nil, policy: inScope ? policies.policy(for: tenant) : nil,

@@ -20,6 +20,11 @@ extension BatchRun {
         /// The room the first segment starts with: about the chunk's own size, so that its bytes are not copied as
         /// they grow, and stay under the size glibc maps and unmaps on each use (see the command line's threshold).
         var segmentCapacity = 0
+
+        init() {}
+
+        /// An empty batch for the users of `chunk`, its first segment to start at about the chunk's size.
+        init(for chunk: ExportChunk) { segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096 }
         var findings: [UInt8] = []
         var findingCounts: [String: [FindingID: Int]] = [:]
         /// The first users of each tenant and finding, for the report page.
@@ -71,8 +76,7 @@ extension BatchRun {
                 let pipeline = OrderedPipeline<ExportChunk, EncodedBatch>(
                     workers: configuration.workers, limit: pipelineLimit,
                     transform: { chunk in
-                        var batch = EncodedBatch()
-                        batch.segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096
+                        var batch = EncodedBatch(for: chunk)
                         let users = chunk.read()
                         var (records, failure, unfinished) = (users.records, users.failure, users.unfinished)
                         // The users the change file names are evaluated again, rather than their new states kept

@@ -41,8 +41,7 @@ extension BatchRun {
                         let users = chunk.read()
                         let records = users.records
                         let evaluated = evaluator.evaluate(records)
-                        var batch = EncodedBatch()
-                        batch.segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096
+                        var batch = EncodedBatch(for: chunk)
                         var context: TenantContext?
                         var evaluatedUsers = evaluated.makeIterator()
                         var next = evaluatedUsers.next()

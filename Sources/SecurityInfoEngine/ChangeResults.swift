@@ -16,6 +16,9 @@ struct ChangeResults: RandomAccessCollection, Sendable {
 
     init(count: Int) { starts = Array(repeating: -1, count: count) }
 
+    /// Whether a row is decided, told without decoding its result.
+    func isDecided(_ row: Int) -> Bool { starts[row] >= 0 }
+
     var startIndex: Int { 0 }
     var endIndex: Int { starts.count }
 

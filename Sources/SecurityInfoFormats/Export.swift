@@ -103,18 +103,13 @@ enum ExportColumn {
     static let required = [tenant, user, admin, defaultMethod, method, value]
 
     /// The method kind whose token the bytes are exactly, found without making text of them.
-    static func exactMethodKind(_ bytes: UnsafeBufferPointer<UInt8>) -> MethodKind? {
-        for (token, kind) in methodTokens where token.count == bytes.count && token.elementsEqual(bytes) {
-            return kind
-        }
-        return nil
-    }
+    static func exactMethodKind(_ bytes: UnsafeBufferPointer<UInt8>) -> MethodKind? { exact(bytes, in: methodTokens) }
 
     /// The default method whose token the bytes are exactly.
-    static func exactDefault(_ bytes: UnsafeBufferPointer<UInt8>) -> DefaultMethod? {
-        for (token, value) in defaultTokens where token.count == bytes.count && token.elementsEqual(bytes) {
-            return value
-        }
+    static func exactDefault(_ bytes: UnsafeBufferPointer<UInt8>) -> DefaultMethod? { exact(bytes, in: defaultTokens) }
+
+    private static func exact<Value>(_ bytes: UnsafeBufferPointer<UInt8>, in tokens: [([UInt8], Value)]) -> Value? {
+        for (token, value) in tokens where token.count == bytes.count && token.elementsEqual(bytes) { return value }
         return nil
     }
 

@@ -39,19 +39,16 @@ struct HTMLReport {
             var byTenant: [String: TenantChanges] = [:]
             for (row, result) in zip(changeFile.rows, results) {
                 guard let result else { continue }
+                let tenant = row.request.tenant
                 switch result.outcome {
                 case .applied, .held:
-                    var changes = byTenant[row.request.tenant, default: .init()]
-                    changes.changedCount += 1
-                    if changes.changed.count < rowsShown { changes.changed.append((row, result)) }
-                    byTenant[row.request.tenant] = changes
+                    byTenant[tenant, default: .init()].changedCount += 1
+                    if byTenant[tenant]!.changed.count < rowsShown { byTenant[tenant]!.changed.append((row, result)) }
                 case .rejected:
-                    var changes = byTenant[row.request.tenant, default: .init()]
-                    var rule = changes.rejected[result.rule!, default: (0, [])]
-                    rule.count += 1
-                    if rule.examples.count < examplesShown { rule.examples.append((row, result)) }
-                    changes.rejected[result.rule!] = rule
-                    byTenant[row.request.tenant] = changes
+                    byTenant[tenant, default: .init()].rejected[result.rule!, default: (0, [])].count += 1
+                    if byTenant[tenant]!.rejected[result.rule!]!.examples.count < examplesShown {
+                        byTenant[tenant]!.rejected[result.rule!]!.examples.append((row, result))
+                    }
                 case .unchanged:
                     break
                 }
