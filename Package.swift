@@ -27,13 +27,15 @@ let package = Package(
         // The C libraries the formats are built on, as Debian packages: a module map each, nothing else.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate writes the gzip outputs: a third faster than zlib at level 6, its output smaller.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // glibc's malloc.h, for the command line's one mallopt call.
         .systemLibrary(name: "CMalloc", providers: [.apt(["libc6-dev"])]),
         // The domain: methods, users, tenant policy and the rules. Pure Swift, no I/O, no Foundation.
         .target(name: "SecurityInfo", swiftSettings: strictSettings),
         // File formats: CSV and XML readers and writers, gzip, the policy file. The only code that touches C.
         .target(
-            name: "SecurityInfoFormats", dependencies: ["SecurityInfo", "CLibXML2", "CZlib"],
+            name: "SecurityInfoFormats", dependencies: ["SecurityInfo", "CLibXML2", "CZlib", "CDeflate"],
             swiftSettings: strictSettings),
         // The batch: two passes over the exports, thresholds, outputs and reports.
         .target(

@@ -1,3 +1,4 @@
+internal import CDeflate
 internal import CZlib
 import Dispatch
 import Glibc
@@ -95,33 +96,31 @@ public final class GzipSource: ByteSource {
     }
 }
 
-/// Writes one gzip member (level 6, as `gzip -6`) to another sink, compressing blocks of its input in parallel
-/// on Dispatch's global queue, as pigz does: compressing is the largest single cost of writing an export.
+/// Writes gzip (level 6, as `gzip -6`) to another sink, compressing blocks of its input in parallel on Dispatch's
+/// global queue: compressing is the largest single cost of writing an export.
 ///
-/// The input is cut into blocks of `blockSize` bytes (512 KiB: priming a block with its dictionary costs about
-/// what compressing 32 KiB does, so larger blocks waste less); each is deflated apart (raw deflate, primed with the 32 KiB
-/// before it as its dictionary, ended by a sync flush on a byte boundary), so the blocks' outputs, in order, form
-/// one deflate stream: the same bytes whatever the timing, and within a fraction of a percent of one stream's
-/// size. The CRC is combined from the blocks'. At most `2 × cores` blocks are in flight.
+/// The input is cut into blocks of `blockSize` bytes (512 KiB), and each block becomes a gzip member of its own
+/// (RFC 1952 allows a series of members; `zcat`, Python, DuckDB and this package's reader read them as one stream),
+/// compressed by libdeflate. libdeflate compresses a whole buffer at a time, which is what a block is, and at level 6
+/// it took 0.84 CPU-seconds where zlib took 1.13 for the 193 MB CSV export of a million users, its output 17 %
+/// smaller (13.9 against 16.8 MB): see BENCHMARKS.md. A member does not refer back into the block before it, which
+/// costs well under 1 % at this block size. The bytes are the same whatever the timing. At most `2 × cores` blocks
+/// are in flight.
 public final class GzipSink: ByteSink {
     private let destination: any ByteSink
     private let path: String
     private let level: Int32
     private let blockSize: Int
     private var block: [UInt8] = []
-    /// The last 32 KiB before `block`: its dictionary.
-    private var dictionary: [UInt8] = []
     private var inFlight: [DeflateJob] = []
     /// Blocks whose compression is written, emptied for reuse: a fresh 512 KiB buffer each block would be mapped
     /// and unmapped by the system every time (see the command line's malloc threshold).
     private var spareBlocks: [[UInt8]] = []
+    /// Compressors given back by finished jobs: each holds a few hundred KiB of match-finder tables.
+    private var spareCompressors: [OpaquePointer] = []
     private let maximumInFlight = 2 * max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1)
-    private var crc = crc32(0, nil, 0)
-    private var length: UInt64 = 0
+    private var membersWritten = 0
     private var isFinished = false
-
-    /// deflate's window: the most a block can refer back.
-    private static let windowSize = 1 << 15
 
     public init(destination: any ByteSink, path: String, level: Int32 = 6, chunkSize: Int = 1 << 19)
         throws(OutputError)
@@ -130,12 +129,18 @@ public final class GzipSink: ByteSink {
         self.path = path
         self.level = level
         blockSize = max(chunkSize, 1)
-        guard DeflateJob.isValid(level: level) else {
+        // libdeflate takes levels 0 (stored) to 12; anything else gives no compressor.
+        guard let compressor = libdeflate_alloc_compressor(level) else {
             throw OutputError(path: path, "cannot start the gzip compressor (level \(level))")
         }
+        spareCompressors.append(compressor)
         block.reserveCapacity(blockSize)
-        // The header zlib writes for a gzip stream with no name and no time: magic, deflate, no flags, Unix.
-        try destination.write([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03])
+    }
+
+    deinit {
+        // A sink dropped without finish() still waits for its jobs: they use the compressors freed here.
+        for job in inFlight { job.done.wait() }
+        for compressor in spareCompressors + inFlight.map(\.compressor) { libdeflate_free_compressor(compressor) }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
@@ -148,28 +153,21 @@ public final class GzipSink: ByteSink {
         }
     }
 
-    /// Ends the member (a final empty block, the CRC and the length) and finishes the sink beneath.
+    /// Writes the last members (an empty one when nothing was written, so the output is still gzip) and finishes
+    /// the sink beneath.
     public func finish() throws(OutputError) {
         guard !isFinished else { return }
-        if !block.isEmpty { try submitBlock() }
+        if !block.isEmpty || membersWritten + inFlight.count == 0 { try submitBlock() }
         while !inFlight.isEmpty { try writeOldest() }
-        // A final empty fixed-Huffman block (BFINAL set), then the trailer: CRC-32 and length, little-endian.
-        var trailer: [UInt8] = [0x03, 0x00]
-        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: UInt32(crc) >> shift)) }
-        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: length >> shift)) }
-        try destination.write(trailer)
         isFinished = true
         try destination.finish()
     }
 
     private func submitBlock() throws(OutputError) {
-        let job = DeflateJob(input: block, dictionary: dictionary, level: level)
-        length += UInt64(block.count)
-        if block.count >= Self.windowSize {
-            dictionary = Array(block.suffix(Self.windowSize))
-        } else {
-            dictionary = Array((dictionary + block).suffix(Self.windowSize))
+        guard let compressor = spareCompressors.popLast() ?? libdeflate_alloc_compressor(level) else {
+            throw OutputError(path: path, "out of memory starting the gzip compressor")
         }
+        let job = DeflateJob(input: block, compressor: compressor)
         if var spare = spareBlocks.popLast() {
             spare.removeAll(keepingCapacity: true)
             block = spare
@@ -185,29 +183,27 @@ public final class GzipSink: ByteSink {
     private func writeOldest() throws(OutputError) {
         let job = inFlight.removeFirst()
         job.done.wait()
+        spareCompressors.append(job.compressor)
         guard let output = job.output else {
-            throw OutputError(path: path, "compression failed (zlib status \(job.status))")
+            throw OutputError(path: path, "compression failed: libdeflate had no room for a block's output")
         }
-        crc = crc32_combine(crc, job.crc, Int(job.input.count))
         try destination.write(output)
+        membersWritten += 1
         spareBlocks.append(job.takeInput())
     }
 }
 
-/// One block deflated apart, on a Dispatch worker; the sink waits on `done` before reading the results.
+/// One block compressed into a gzip member, on a Dispatch worker; the sink waits on `done` before reading the
+/// results, and owns the compressor (a job only borrows it).
 private final class DeflateJob: @unchecked Sendable {
     private(set) var input: [UInt8]
-    let dictionary: [UInt8]
-    let level: Int32
+    let compressor: OpaquePointer
     let done = DispatchSemaphore(value: 0)
     private(set) var output: [UInt8]?
-    private(set) var crc: uLong = 0
-    private(set) var status: Int32 = Z_OK
 
-    init(input: [UInt8], dictionary: [UInt8], level: Int32) {
+    init(input: [UInt8], compressor: OpaquePointer) {
         self.input = input
-        self.dictionary = dictionary
-        self.level = level
+        self.compressor = compressor
     }
 
     /// The input block, given back once the job is done (after `done`), for the sink to reuse.
@@ -217,50 +213,25 @@ private final class DeflateJob: @unchecked Sendable {
         return taken
     }
 
-    /// Whether zlib takes the level.
-    static func isValid(level: Int32) -> Bool {
-        var stream = z_stream()
-        guard CZlib_deflateInit2(&stream, level, -15, 8) == Z_OK else { return false }
-        deflateEnd(&stream)
-        return true
-    }
-
     func run() {
         defer { done.signal() }
-        crc = input.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
-        var stream = z_stream()
-        // -15: raw deflate, the largest window; the gzip framing is the sink's.
-        status = CZlib_deflateInit2(&stream, level, -15, 8)
-        guard status == Z_OK else { return }
-        defer { deflateEnd(&stream) }
-        if !dictionary.isEmpty {
-            status = dictionary.withUnsafeBufferPointer {
-                deflateSetDictionary(&stream, $0.baseAddress, uInt($0.count))
-            }
-            guard status == Z_OK else { return }
-        }
         // Exports deflate to a tenth or so: a quarter of the input is room enough, and keeps the buffer under the
-        // size the command line has glibc give back to the system on every free (it grows when a block needs it).
-        var result = [UInt8](repeating: 0, count: input.count / 4 + (1 << 12))
-        var produced = 0
-        status = input.withUnsafeBufferPointer { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.avail_in = uInt(input.count)
-            while true {
-                if produced == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
-                let status = result.withUnsafeMutableBufferPointer { output in
-                    stream.next_out = output.baseAddress! + produced
-                    stream.avail_out = uInt(output.count - produced)
-                    defer { produced = output.count - Int(stream.avail_out) }
-                    return deflate(&stream, Z_SYNC_FLUSH)
-                }
-                guard status == Z_OK || status == Z_BUF_ERROR else { return status }
-                // Done when all input is taken and the flush had room to finish.
-                if stream.avail_in == 0 && produced < result.count { return Z_OK }
+        // size the command line has glibc give back to the system on every free. libdeflate says 0 when its output
+        // does not fit; then the block is compressed again with room for the worst case.
+        output =
+            compress(room: input.count / 4 + (1 << 12))
+            ?? compress(room: libdeflate_gzip_compress_bound(compressor, input.count))
+    }
+
+    private func compress(room: Int) -> [UInt8]? {
+        var result = [UInt8](repeating: 0, count: room)
+        let produced = input.withUnsafeBytes { input in
+            result.withUnsafeMutableBytes { output in
+                libdeflate_gzip_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
             }
         }
-        guard status == Z_OK else { return }
+        guard produced > 0 else { return nil }
         result.removeLast(result.count - produced)
-        output = result
+        return result
     }
 }
