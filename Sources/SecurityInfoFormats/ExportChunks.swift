@@ -4,11 +4,12 @@ import SecurityInfo
 /// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
 public struct ExportChunk: Sendable {
     enum Content: Sendable {
-        /// Users parsed already (XML: libxml2's reader is sequential), and how the reading ended.
-        case parsed(Users)
         /// CSV rows after the header, the first on `firstLine`; they end where a user ends. `failure`: the error
         /// reading the file met after them (a corrupt gzip stream, say), raised once they are read.
         case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout, failure: InputError?)
+        /// A piece of an XML export made a document of its own (`XMLChunkOrigin`), with the error reading the file
+        /// met after it, if any.
+        case xml(document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?)
     }
 
     /// A chunk's users in file order, up to its first error, and that error.
@@ -22,18 +23,20 @@ public struct ExportChunk: Sendable {
 
     let content: Content
 
-    /// The bytes of a CSV chunk (0 for parsed users): what its users take written again, near enough.
+    /// The chunk's bytes: what its users take written again, near enough.
     public var byteCount: Int {
-        guard case .csv(let bytes, _, _, _) = content else { return 0 }
-        return bytes.count
+        switch content {
+        case .csv(let bytes, _, _, _): bytes.count
+        case .xml(let document, _, _, _): document.count
+        }
     }
 
     /// The chunk's users. The users before an error are returned, so that what must be checked in file order
     /// sees them before the error is raised.
     public func read() -> Users {
         switch content {
-        case .parsed(let users):
-            return users
+        case .xml(let document, let origin, let path, let failure):
+            return XMLExportChunkReader.users(in: document, origin: origin, path: path, failure: failure)
         case .csv(let bytes, let firstLine, let layout, let failure):
             var reader = CSVExportReader(
                 chunk: CSVReader(bytes: bytes, path: layout.path, firstLine: firstLine), layout: layout)
@@ -269,41 +272,5 @@ struct CSVExportChunkReader: ExportChunkReader {
             }
             throw error
         }
-    }
-}
-
-/// Cuts an XML export into chunks of parsed users: libxml2's reader parses on the reading thread, which leaves
-/// the check of repeated users to the collector, as for CSV.
-struct XMLExportChunkReader: ExportChunkReader {
-    static let usersPerChunk = 512
-    private var reader: XMLExportReader
-    private let check: ExportRunCheck
-    private var isAtEnd = false
-
-    init(source: any ByteSource, confirming: Set<String>?) throws(InputError) {
-        reader = try XMLExportReader(source: source, checksRepeats: false)
-        let path = source.path
-        check = ExportRunCheck(confirming: confirming) { name, line, _, earlier in
-            XMLExportReader.repeated(name: name, path: path, line: line, earlierLine: earlier)
-        }
-    }
-
-    var path: String { reader.path }
-    var runCheck: ExportRunCheck? { check }
-    var unconfirmedRepeats: Set<String> { check.unconfirmed }
-
-    mutating func next() throws(InputError) -> ExportChunk? {
-        guard !isAtEnd else { return nil }
-        var records: [ExportRecord] = []
-        records.reserveCapacity(Self.usersPerChunk)
-        do throws(InputError) {
-            while records.count < Self.usersPerChunk, let record = try reader.next() { records.append(record) }
-        } catch {
-            // The users before the error are checked in file order before it is raised.
-            isAtEnd = true
-            return ExportChunk(
-                content: .parsed(.init(records: records, failure: error, unfinished: reader.unfinished)))
-        }
-        return records.isEmpty ? nil : ExportChunk(content: .parsed(.init(records: records)))
     }
 }

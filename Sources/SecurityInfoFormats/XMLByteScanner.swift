@@ -21,6 +21,13 @@ struct XMLByteScanner {
     private var pendingLines: [Int] = []
     private var pendingHead = 0
 
+    /// - Parameters: the position before the first byte: its line, and the characters before it on that line.
+    init(line: Int = 1, column: Int = 0) {
+        self.line = line
+        self.column = column
+        openPosition = (line, column + 1)
+    }
+
     /// The line of the next element start tag not yet taken, in document order.
     mutating func nextElementLine() -> Int? {
         guard pendingHead < pendingLines.count else { return nil }

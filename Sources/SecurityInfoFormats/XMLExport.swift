@@ -24,9 +24,10 @@ public struct XMLExportReader: ExportReader {
     }
 
     /// Reads without checking repeated users: `XMLExportChunkReader`'s collector does.
-    init(source: any ByteSource, checksRepeats: Bool) throws(InputError) {
+    /// - Parameter origin: where the source's bytes sit in their file, when they are a chunk of it.
+    init(source: any ByteSource, checksRepeats: Bool, origin: XMLChunkOrigin = .wholeDocument) throws(InputError) {
         runs = checksRepeats ? UserRunIndex() : nil
-        xml = try XMLReader(source: source)
+        xml = try XMLReader(source: source, origin: origin)
     }
 
     /// The error for a user met again in a tenant.

@@ -15,20 +15,27 @@ final class XMLReader {
     /// What the C callbacks share with Swift: the byte source, and the first error either side met.
     private final class Context {
         let source: any ByteSource
-        var scanner = XMLByteScanner()
+        var scanner: XMLByteScanner
         var sourceError: InputError?
         var parseError: (message: String, line: Int, column: Int)?
-        init(source: any ByteSource) { self.source = source }
+        init(source: any ByteSource, origin: XMLChunkOrigin) {
+            self.source = source
+            // The prefix's characters are counted before the chunk's first.
+            scanner = XMLByteScanner(line: origin.line, column: origin.column - origin.prefixLength)
+        }
     }
 
     let path: String
+    private let origin: XMLChunkOrigin
     private let reader: xmlTextReaderPtr
     private let context: Unmanaged<Context>
 
-    init(source: any ByteSource) throws(InputError) {
+    /// - Parameter origin: where the source's bytes sit in their file, when they are a chunk of it.
+    init(source: any ByteSource, origin: XMLChunkOrigin = .wholeDocument) throws(InputError) {
         _ = Self.initializeLibrary
         path = source.path
-        context = Unmanaged.passRetained(Context(source: source))
+        self.origin = origin
+        context = Unmanaged.passRetained(Context(source: source, origin: origin))
         let options = Int32(
             XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
                 | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
@@ -89,7 +96,10 @@ final class XMLReader {
             throw error
         }
         if let error = box.parseError {
-            throw InputError(file: path, line: error.line, column: error.column > 0 ? error.column : nil, error.message)
+            throw InputError(
+                file: path, line: origin.fileLine(error.line),
+                column: error.column > 0 ? origin.fileColumn(error.column, onLine: error.line) : nil,
+                origin.fileMessage(error.message))
         }
         if status < 0 { throw InputError(file: path, line: line, "malformed XML") }
         // The node's type, asked once: the readers ask for `kind` several times a node.
@@ -149,9 +159,9 @@ final class XMLReader {
         if kind == .text, let node = xmlTextReaderCurrentNode(reader) {
             // libxml2 stamps a text node with the line where it ends.
             let end = Int(xmlGetLineNo(node))
-            if end > 0 { return end - value.drop(while: \.isWhitespace).count(where: \.isNewline) }
+            if end > 0 { return origin.fileLine(end - value.drop(while: \.isWhitespace).count(where: \.isNewline)) }
         }
-        return Int(xmlTextReaderGetParserLineNumber(reader))
+        return origin.fileLine(Int(xmlTextReaderGetParserLineNumber(reader)))
     }
 
     /// Whether the current node's local name is `name`, told without making text of it.
@@ -179,6 +189,44 @@ final class XMLReader {
         } while xmlTextReaderMoveToNextAttribute(reader) == 1
         xmlTextReaderMoveToElement(reader)
         return attributes
+    }
+}
+
+/// Where a chunk of an XML export sits in its file. A chunk is parsed as a document of its own: the start tags of
+/// the elements open around it come first (its prefix, on one line), the end tags of those still open after it
+/// last; the positions libxml2 gives in that document are moved back to the file's.
+struct XMLChunkOrigin: Sendable {
+    /// The line the chunk's own bytes begin on, and the characters before them on that line, as `XMLByteScanner`
+    /// counts them (CR, LF and CRLF each a line break).
+    var line = 1
+    var column = 0
+    /// The same as libxml2 counts them for the positions it gives: only LF breaks a line.
+    var parserLine = 1
+    var parserColumn = 0
+    /// The bytes (ASCII, no line break) written before the chunk's own.
+    var prefixLength = 0
+
+    static let wholeDocument = XMLChunkOrigin()
+
+    /// The file's line of a line libxml2 gives.
+    func fileLine(_ documentLine: Int) -> Int { documentLine + parserLine - 1 }
+
+    /// The file's column of a column libxml2 gives.
+    func fileColumn(_ documentColumn: Int, onLine documentLine: Int) -> Int {
+        documentLine == 1 ? documentColumn - prefixLength + parserColumn : documentColumn
+    }
+
+    /// libxml2 names lines in some messages ("Opening and ending tag mismatch: user line 3 and tenant"): they are
+    /// the document's. (A line 1 is the chunk's first, where a tag of the prefix is said to be.)
+    func fileMessage(_ message: String) -> String {
+        guard parserLine != 1 else { return message }
+        var words = message.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        for index in words.indices.dropFirst() where words[index - 1] == "line" {
+            let digits = words[index].prefix { $0.isASCII && $0.isNumber }
+            guard let number = Int(digits) else { continue }
+            words[index] = String(fileLine(number)) + words[index].dropFirst(digits.count)
+        }
+        return words.joined(separator: " ")
     }
 }
 

@@ -1,0 +1,325 @@
+internal import Glibc
+
+/// Cuts an XML export into chunks of whole users for the workers to parse, each with a libxml2 reader of its own:
+/// parsing on the one reading thread held an XML run to that thread's speed.
+///
+/// Only the markup is looked at: comments, CDATA sections, processing instructions and quoted attribute values are
+/// stepped over whole, and the elements open are tracked by their tags. Past `chunkBytes`, a chunk ends after the
+/// first `</user>` (or `<user/>`) that leaves a tenant open. A chunk is parsed as a document of its own: the start
+/// tags of the root and the tenant open around it before it, their end tags after it (`XMLChunkOrigin`), so each
+/// worker's reader checks what reading the file through would, and the first error in file order is the first
+/// chunk's. The last chunk gets no end tags, even when it is empty: a file cut short after a user stays an error.
+struct XMLExportChunkReader: ExportChunkReader {
+    static let chunkBytes = 1 << 18
+
+    /// An element open at the scan: its name, and for the root and the tenant (the prefix of later chunks) its
+    /// start tag, line breaks made spaces (as attribute values have them) so the prefix is one line.
+    private struct OpenElement {
+        var name: [UInt8]
+        var startTag: [UInt8]
+    }
+
+    private let source: any ByteSource
+    private let check: ExportRunCheck
+    private let chunkBytes: Int
+    /// Past this without a place to cut, the export is refused: no user's elements run this long.
+    private let maximumChunkBytes: Int
+    /// Bytes read and not yet handed out; they begin at `pendingOrigin`, inside the elements of `pendingOpen`.
+    private var pending: [UInt8] = []
+    private var pendingOrigin = XMLChunkOrigin()
+    private var pendingOpen: [OpenElement] = []
+    /// Bytes before `pending`: a BOM's lead byte is no character only at the file's start.
+    private var handedOut = 0
+    /// `pending[..<scanned]` is scanned; it ends outside any markup, inside the elements of `open`.
+    private var scanned = 0
+    private var open: [OpenElement] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var isAtEnd = false
+    private var isFinished = false
+
+    init(
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
+        maximumChunkBytes: Int = 64 << 20
+    ) throws(InputError) {
+        self.source = source
+        self.chunkBytes = max(chunkBytes, 1)
+        self.maximumChunkBytes = max(maximumChunkBytes, self.chunkBytes)
+        let path = source.path
+        check = ExportRunCheck(confirming: confirming) { name, line, _, earlier in
+            XMLExportReader.repeated(name: name, path: path, line: line, earlierLine: earlier)
+        }
+    }
+
+    var path: String { source.path }
+    var runCheck: ExportRunCheck? { check }
+    var unconfirmedRepeats: Set<String> { check.unconfirmed }
+
+    mutating func next() throws(InputError) -> ExportChunk? {
+        guard !isFinished else { return nil }
+        while true {
+            if let cut = scanForCut() { return emit(upTo: cut) }
+            if isAtEnd { return emitLast(failure: nil) }
+            if pending.count >= maximumChunkBytes {
+                throw InputError(
+                    file: path, line: pendingOrigin.line,
+                    "no <user> ends within \(maximumChunkBytes >> 20) MiB from here: no user's elements run that long (is a comment, CDATA section or quote left open?)"
+                )
+            }
+            do { try readMore() } catch {
+                // What was read goes to a worker, the error after it, as libxml2 would meet them reading through.
+                return emitLast(failure: error)
+            }
+        }
+    }
+
+    /// The users of one chunk's document (`ExportChunk.read()`), on a worker.
+    static func users(in document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?)
+        -> ExportChunk.Users
+    {
+        var users = ExportChunk.Users()
+        var reader: XMLExportReader
+        do throws(InputError) {
+            let source = MemoryByteSource(path: path, bytes: document, failure: failure)
+            reader = try XMLExportReader(source: source, checksRepeats: false, origin: origin)
+        } catch {
+            users.failure = error
+            return users
+        }
+        do throws(InputError) {
+            while let record = try reader.next() { users.records.append(record) }
+        } catch {
+            users.failure = error
+            users.unfinished = reader.unfinished
+        }
+        return users
+    }
+
+    // MARK: - Handing out
+
+    private mutating func emit(upTo cut: Int) -> ExportChunk {
+        var document = prefix(of: pendingOpen)
+        let prefixLength = document.count
+        document.append(contentsOf: pending[..<cut])
+        // The elements still open after the cut are closed, innermost first.
+        for element in open.reversed() {
+            document.append(contentsOf: [UInt8(ascii: "<"), UInt8(ascii: "/")])
+            document.append(contentsOf: element.name)
+            document.append(UInt8(ascii: ">"))
+        }
+        let chunk = makeChunk(document, prefixLength: prefixLength, failure: nil)
+        advanceOrigin(over: cut)
+        pending.removeFirst(cut)
+        scanned -= cut
+        pendingOpen = open
+        return chunk
+    }
+
+    private mutating func emitLast(failure: InputError?) -> ExportChunk {
+        var document = prefix(of: pendingOpen)
+        let prefixLength = document.count
+        document.append(contentsOf: pending)
+        isFinished = true
+        pending = []
+        return makeChunk(document, prefixLength: prefixLength, failure: failure)
+    }
+
+    private func makeChunk(_ document: [UInt8], prefixLength: Int, failure: InputError?) -> ExportChunk {
+        var origin = pendingOrigin
+        origin.prefixLength = prefixLength
+        return ExportChunk(content: .xml(document: document, origin: origin, path: path, failure: failure))
+    }
+
+    private func prefix(of elements: [OpenElement]) -> [UInt8] {
+        elements.reduce(into: []) { $0 += $1.startTag }
+    }
+
+    /// Moves the origin past the first `count` pending bytes, counting characters (a BOM not among them) and line
+    /// breaks both ways: as `XMLByteScanner` does (CR, LF and CRLF each one break; a cut follows a `>`, so it never
+    /// falls inside a CRLF) and as libxml2 does (LF only; a CR is a character of its line).
+    private mutating func advanceOrigin(over count: Int) {
+        var origin = pendingOrigin
+        let skipsBOM = handedOut == 0 && pending.first == 0xEF
+        pending.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[(skipsBOM ? 1 : 0)..<count])
+            // Counted in one pass each, so the compiler can vectorise them: most of a chunk is neither break.
+            var (lineFeeds, carriageReturns, crlfs) = (0, 0, 0)
+            for byte in bytes {
+                lineFeeds &+= byte == 0x0A ? 1 : 0
+                carriageReturns &+= byte == 0x0D ? 1 : 0
+            }
+            if carriageReturns > 0 {
+                for index in bytes.indices.dropFirst() where bytes[index] == 0x0A && bytes[index - 1] == 0x0D {
+                    crlfs += 1
+                }
+            }
+            func characters(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+                bytes.reduce(0) { $0 &+ ($1 & 0xC0 != 0x80 ? 1 : 0) }
+            }
+            if let last = bytes.lastIndex(where: { $0 == 0x0A || $0 == 0x0D }) {
+                origin.column = characters(bytes[(last + 1)...])
+            } else {
+                origin.column += characters(bytes[...])
+            }
+            origin.line += lineFeeds + carriageReturns - crlfs
+            if lineFeeds > 0, let last = bytes.lastIndex(of: 0x0A) {
+                origin.parserColumn = characters(bytes[(last + 1)...])
+            } else {
+                origin.parserColumn += characters(bytes[...])
+            }
+            origin.parserLine += lineFeeds
+        }
+        pendingOrigin = origin
+        handedOut += count
+    }
+
+    // MARK: - Scanning
+
+    /// Scans on from where it stopped, markup by markup; returns where to cut, or `nil` when the bytes read so
+    /// far hold no cut (a markup they end inside is scanned again once more is read).
+    private mutating func scanForCut() -> Int? {
+        let chunkBytes = chunkBytes
+        var (scanned, open) = (scanned, open)
+        defer { (self.scanned, self.open) = (scanned, open) }
+        return pending.withUnsafeBufferPointer { bytes -> Int? in
+            while true {
+                guard let start = Self.index(of: UInt8(ascii: "<"), in: bytes, from: scanned) else {
+                    scanned = bytes.count
+                    return nil
+                }
+                guard let markup = Self.markup(in: bytes, at: start) else {
+                    scanned = start
+                    return nil
+                }
+                scanned = markup.end
+                var endsUser = false
+                switch markup.kind {
+                case .other:
+                    continue
+                case .startTag(let name, let isEmpty):
+                    if isEmpty {
+                        endsUser = open.count == 2 && Self.isUser(bytes[name])
+                    } else {
+                        // Only the root's and the tenant's tags are ever a prefix.
+                        let tag = open.count < 2 ? Self.oneLine(bytes[start..<markup.end]) : []
+                        open.append(OpenElement(name: Array(bytes[name]), startTag: tag))
+                    }
+                case .endTag(let name):
+                    if !open.isEmpty { open.removeLast() }
+                    endsUser = open.count == 2 && Self.isUser(bytes[name])
+                }
+                if endsUser && markup.end >= chunkBytes { return markup.end }
+            }
+        }
+    }
+
+    private enum MarkupKind {
+        case startTag(name: Range<Int>, isEmpty: Bool)
+        case endTag(name: Range<Int>)
+        /// A comment, CDATA section, processing instruction or declaration (which the workers' readers refuse).
+        case other
+    }
+
+    /// The markup starting with the `<` at `start`, and where it ends; `nil` when the bytes end first.
+    private static func markup(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (kind: MarkupKind, end: Int)? {
+        guard start + 1 < bytes.count else { return nil }
+        switch bytes[start + 1] {
+        case UInt8(ascii: "!"):
+            if hasPrefix("<!--", in: bytes, at: start) {
+                return end(of: "-->", in: bytes, from: start + 4).map { (.other, $0) }
+            }
+            if hasPrefix("<![CDATA[", in: bytes, at: start) {
+                return end(of: "]]>", in: bytes, from: start + 9).map { (.other, $0) }
+            }
+            // Too few bytes yet to tell a comment or CDATA section from a declaration.
+            let available = bytes[start..<min(start + 9, bytes.count)]
+            if available.count < 9
+                && ("<!--".utf8.starts(with: available) || "<![CDATA[".utf8.starts(with: available))
+            {
+                return nil
+            }
+            return end(of: ">", in: bytes, from: start + 2).map { (.other, $0) }
+        case UInt8(ascii: "?"):
+            return end(of: "?>", in: bytes, from: start + 2).map { (.other, $0) }
+        case UInt8(ascii: "/"):
+            guard let end = end(of: ">", in: bytes, from: start + 2) else { return nil }
+            return (.endTag(name: start + 2..<nameEnd(in: bytes, from: start + 2, before: end - 1)), end)
+        default:
+            // A start tag ends at the first `>` outside quotes.
+            var index = start + 1
+            var quote: UInt8 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if quote != 0 {
+                    if byte == quote { quote = 0 }
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    quote = byte
+                } else if byte == UInt8(ascii: ">") {
+                    let isEmpty = bytes[index - 1] == UInt8(ascii: "/")
+                    let name = start + 1..<nameEnd(in: bytes, from: start + 1, before: index)
+                    return (.startTag(name: name, isEmpty: isEmpty), index + 1)
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    /// Where a tag's name ends: at white space, `/` or `>`.
+    private static func nameEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int) -> Int {
+        var index = start
+        while index < limit {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "/"), UInt8(ascii: ">"): return index
+            default: index += 1
+            }
+        }
+        return index
+    }
+
+    private static func isUser(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        name.elementsEqual("user".utf8)
+    }
+
+    private static func hasPrefix(_ text: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard start + count <= bytes.count else { return false }
+        return (0..<count).allSatisfy { bytes[start + $0] == text.utf8Start[$0] }
+    }
+
+    /// The index just past the first `text` at or after `start`, or `nil`.
+    private static func end(of text: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let count = text.utf8CodeUnitCount
+        let last = text.utf8Start[count - 1]
+        var index = start + count - 1
+        while let found = Self.index(of: last, in: bytes, from: index) {
+            if found - count + 1 >= start && hasPrefix(text, in: bytes, at: found - count + 1) { return found + 1 }
+            index = found + 1
+        }
+        return nil
+    }
+
+    /// The first `byte` at or after `start` (memchr: most of an export is text between markup).
+    private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    private static func oneLine(_ tag: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
+        tag.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
+    }
+
+    private mutating func readMore() throws(InputError) {
+        let source = source
+        let result = readBuffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
+            do throws(InputError) { return .success(try source.read(into: bytes)) } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let count):
+            pending.append(contentsOf: readBuffer[..<count])
+            if count == 0 { isAtEnd = true }
+        case .failure(let error):
+            throw error
+        }
+    }
+}
