@@ -78,16 +78,32 @@ final class UserRunIndex {
 final class BloomFilter {
     private let words: UnsafeMutablePointer<UInt64>
     private let blockMask: UInt64
+    private let mapping: UnsafeMutableRawPointer
+    private let mappingSize: Int
+
+    /// Huge pages' size on x86-64 and arm64 Linux.
+    private static let hugePageSize = 2 << 20
 
     /// - Parameter bits: a power of two, at least 512.
     init(bits: Int) {
         precondition(bits >= 512 && bits & (bits - 1) == 0)
-        // calloc hands out zeroed pages lazily: a small file touches few of them.
-        words = calloc(bits / 64, MemoryLayout<UInt64>.size)!.assumingMemoryBound(to: UInt64.self)
+        // Anonymous pages come zeroed, and lazily. Every insert lands on a random block, so with 4 KiB pages each
+        // one also missed the TLB; 2 MiB pages (asked for, where the system has them) cover the filter with a few.
+        let size = bits / 8
+        mappingSize = size + Self.hugePageSize
+        guard
+            let mapping = mmap(nil, mappingSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            mapping != MAP_FAILED
+        else { fatalError("out of memory: cannot map a \(size >> 20) MiB filter") }
+        self.mapping = mapping
+        let aligned = (Int(bitPattern: mapping) + Self.hugePageSize - 1) & ~(Self.hugePageSize - 1)
+        let start = UnsafeMutableRawPointer(bitPattern: aligned)!
+        _ = madvise(start, size, MADV_HUGEPAGE)
+        words = start.assumingMemoryBound(to: UInt64.self)
         blockMask = UInt64(bits / 512 - 1)
     }
 
-    deinit { free(words) }
+    deinit { munmap(mapping, mappingSize) }
 
     /// FNV-1a over bytes; a key in parts hashes as the parts one after another.
     static func hash(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
