@@ -110,6 +110,18 @@ public final class MemoryByteSource: ByteSource {
     }
 }
 
+extension ByteSource {
+    /// Reads once into `buffer` and appends what came to `bytes`, as the chunk readers gather a file; returns
+    /// whether the source is at its end.
+    func readAppending(to bytes: inout [UInt8], through buffer: inout [UInt8]) throws(InputError) -> Bool {
+        let count = try buffer.withUnsafeMutableBytes { (buffer) -> Result<Int, InputError> in
+            do throws(InputError) { return .success(try read(into: buffer)) } catch { return .failure(error) }
+        }.get()
+        bytes.append(contentsOf: buffer[..<count])
+        return count == 0
+    }
+}
+
 /// Collects what is written, for tests and for outputs a dry run only counts.
 public final class MemoryByteSink: ByteSink {
     public private(set) var bytes: [UInt8] = []

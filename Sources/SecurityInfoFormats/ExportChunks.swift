@@ -253,16 +253,11 @@ struct CSVExportChunkReader: ExportChunkReader {
     }
 
     private mutating func readMore() throws(InputError) {
-        let source = source
-        let result = readBuffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
-            do throws(InputError) { return .success(try source.read(into: bytes)) } catch { return .failure(error) }
-        }
-        switch result {
-        case .success(let count):
-            pending.append(contentsOf: readBuffer[..<count])
-            if count == 0 { isAtEnd = true }
-        case .failure(var error):
+        do {
+            isAtEnd = try source.readAppending(to: &pending, through: &readBuffer)
+        } catch {
             // A stream error (a size limit, say) is placed at the line the text had reached.
+            var error = error
             if error.line == nil {
                 // A CR last is not yet a line end: the LF that would make it one of CRLF may be what failed to come.
                 let text = pending.last == Self.carriageReturn ? pending.dropLast() : pending[...]

@@ -310,16 +310,6 @@ struct XMLExportChunkReader: ExportChunkReader {
     }
 
     private mutating func readMore() throws(InputError) {
-        let source = source
-        let result = readBuffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
-            do throws(InputError) { return .success(try source.read(into: bytes)) } catch { return .failure(error) }
-        }
-        switch result {
-        case .success(let count):
-            pending.append(contentsOf: readBuffer[..<count])
-            if count == 0 { isAtEnd = true }
-        case .failure(let error):
-            throw error
-        }
+        isAtEnd = try source.readAppending(to: &pending, through: &readBuffer)
     }
 }

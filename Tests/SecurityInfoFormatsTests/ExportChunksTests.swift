@@ -31,7 +31,7 @@ struct ExportChunksTests {
         return read
     }
 
-    /// As the engine reads chunks: each parsed apart, then its users checked in file order, then its error.
+    /// The export's bytes, handed out `trickle` at a time and limited to `maximumBytes`, when given.
     static func source(_ text: String, trickle: Int? = nil, maximumBytes: Int?) -> any ByteSource {
         let bytes = memorySource(Array(text.utf8), path: "e.csv", trickle: trickle)
         return maximumBytes.map { LimitedByteSource(source: bytes, maximumBytes: $0) } ?? bytes
@@ -41,11 +41,18 @@ struct ExportChunksTests {
         _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20,
         maximumBytes: Int? = nil
     ) -> Read {
-        var read = Read()
-        do throws(InputError) {
-            var chunks = try CSVExportChunkReader(
+        readChunks { () throws(InputError) in
+            try CSVExportChunkReader(
                 source: source(text, trickle: trickle, maximumBytes: maximumBytes), confirming: nil,
                 chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
+        }
+    }
+
+    /// Reads chunks as the engine does: each parsed apart, then its users checked in file order, then its error.
+    static func readChunks(of makeReader: () throws(InputError) -> any ExportChunkReader) -> Read {
+        var read = Read()
+        do throws(InputError) {
+            var chunks = try makeReader()
             while let chunk = try chunks.next() {
                 read.chunks += 1
                 let users = chunk.read()

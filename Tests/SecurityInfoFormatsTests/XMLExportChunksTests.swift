@@ -25,30 +25,15 @@ struct XMLExportChunksTests {
         return read
     }
 
-    /// As the engine reads chunks: each parsed apart, then its users checked in file order, then its error.
     static func readInChunks(
         _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20,
         maximumBytes: Int? = nil
     ) -> Read {
-        var read = Read()
-        do throws(InputError) {
-            var chunks = try XMLExportChunkReader(
+        ExportChunksTests.readChunks { () throws(InputError) in
+            try XMLExportChunkReader(
                 source: source(text, trickle: trickle, maximumBytes: maximumBytes), confirming: nil,
                 chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
-            while let chunk = try chunks.next() {
-                read.chunks += 1
-                let users = chunk.read()
-                for record in users.records {
-                    try chunks.runCheck?.check(record)
-                    read.users.append(ExportChunksTests.describe(record))
-                }
-                if let failure = users.failure {
-                    if let unfinished = users.unfinished { try chunks.runCheck?.check(unfinished) }
-                    throw failure
-                }
-            }
-        } catch { read.error = error }
-        return read
+        }
     }
 
     /// An export with what makes cutting hard: comments and CDATA holding markup, `>` and quotes inside attribute
