@@ -20,6 +20,8 @@ struct XMLByteScanner {
     private var offset = 0
     private var pendingLines: [Int] = []
     private var pendingHead = 0
+    /// The document's first bytes until its XML declaration's end, while it may have one.
+    private var declarationHead: [UInt8]? = []
 
     /// - Parameters: the position before the first byte: its line, and the characters before it on that line.
     init(line: Int = 1, column: Int = 0) {
@@ -45,6 +47,18 @@ struct XMLByteScanner {
         var index = 0
         // A BOM's lead byte is no character (its other two bytes are continuation bytes, not counted anyway).
         if offset == 0, bytes.first == 0xEF { index = 1 }
+        if let head = declarationHead {
+            // libxml2 asks for the first 4 bytes alone: the declaration is gathered until its `>`.
+            declarationHead = head + bytes
+            if declarationHead!.contains(UInt8(ascii: ">")) || declarationHead!.count >= 1 << 10 {
+                defer { declarationHead = nil }
+                let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+                let start = declarationHead!.starts(with: bom) ? bom.count : 0
+                if let error = declarationHead!.withUnsafeBytes({ declaredEncodingError($0[start...], path: path) }) {
+                    throw error
+                }
+            }
+        }
         defer { offset += bytes.count }
         while index < bytes.count {
             let byte = bytes[index]
@@ -161,6 +175,35 @@ struct XMLByteScanner {
             previousWasCarriageReturn = false
             column += 1
         }
+    }
+
+    /// secinfo reads XML as UTF-8 (SPEC.md), and libxml2 is told to ignore a declared encoding: a declaration of
+    /// another is refused rather than read as UTF-8 regardless. (US-ASCII is UTF-8's subset.)
+    private func declaredEncodingError(_ bytes: Slice<UnsafeRawBufferPointer>, path: String) -> InputError? {
+        guard bytes.starts(with: "<?xml".utf8) else { return nil }
+        let declaration = bytes.prefix { $0 != UInt8(ascii: ">") }
+        let name = Array("encoding".utf8)
+        guard
+            let nameStart = declaration.indices.first(where: {
+                declaration[$0...].starts(with: name)
+            })
+        else { return nil }
+        var rest = declaration[(nameStart + name.count)...].drop {
+            $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D
+        }
+        guard rest.first == UInt8(ascii: "=") else { return nil }
+        rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+        let value = String(decoding: rest.dropFirst().prefix { $0 != quote }, as: UTF8.self)
+        guard !["utf-8", "utf8", "us-ascii", "ascii"].contains(value.lowercased()) else { return nil }
+        // Where the value starts (the declaration's characters before it are ASCII).
+        let before = bytes[...rest.startIndex]
+        let breaks = before.indices.filter {
+            before[$0] == 0x0A ? $0 == before.startIndex || before[$0 - 1] != 0x0D : before[$0] == 0x0D
+        }
+        return InputError(
+            file: path, line: 1 + breaks.count, column: rest.startIndex + 1 - (breaks.last ?? (bytes.startIndex - 1)),
+            "the XML declares encoding '\(value)': secinfo reads XML in UTF-8 only")
     }
 
     private func declaration(path: String) -> InputError {

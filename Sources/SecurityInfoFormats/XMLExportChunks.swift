@@ -17,6 +17,8 @@ struct XMLExportChunkReader: ExportChunkReader {
     private struct OpenElement {
         var name: [UInt8]
         var startTag: [UInt8]
+        /// The line its `<` is on, as libxml2 counts lines (for its messages that name it).
+        var line: Int
     }
 
     private let source: any ByteSource
@@ -33,6 +35,12 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// `pending[..<scanned]` is scanned; it ends outside any markup, inside the elements of `open`.
     private var scanned = 0
     private var open: [OpenElement] = []
+    /// Line feeds in `pending[..<lineFeedsCountedTo]`: the lines of the root's and tenants' start tags.
+    private var lineFeedsCountedTo = 0
+    private var lineFeeds = 0
+    /// A markup the bytes read so far end inside is scanned again only once this many bytes are pending: twice its
+    /// length so far, so a comment or quote left open costs time in proportion to its length, not its square.
+    private var rescanAt = 0
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
     private var isAtEnd = false
     private var isFinished = false
@@ -57,13 +65,17 @@ struct XMLExportChunkReader: ExportChunkReader {
     mutating func next() throws(InputError) -> ExportChunk? {
         guard !isFinished else { return nil }
         while true {
-            if let cut = scanForCut() { return emit(upTo: cut) }
+            if isAtEnd || pending.count >= rescanAt, let cut = scanForCut() { return emit(upTo: cut) }
             if isAtEnd { return emitLast(failure: nil) }
             if pending.count >= maximumChunkBytes {
-                throw InputError(
-                    file: path, line: pendingOrigin.line,
-                    "no <user> ends within \(maximumChunkBytes >> 20) MiB from here: no user's elements run that long (is a comment, CDATA section or quote left open?)"
-                )
+                // Handed to a worker like a stream error: an error its reader meets before the limit comes first.
+                let limit =
+                    maximumChunkBytes >= 1 << 20 ? "\(maximumChunkBytes >> 20) MiB" : "\(maximumChunkBytes) bytes"
+                return emitLast(
+                    failure: InputError(
+                        file: path,
+                        "no <user> ends within \(limit) after line \(pendingOrigin.line): no user's elements run that long (is a comment, CDATA section or quote left open?)"
+                    ))
             }
             do { try readMore() } catch {
                 // What was read goes to a worker, the error after it, as libxml2 would meet them reading through.
@@ -110,6 +122,8 @@ struct XMLExportChunkReader: ExportChunkReader {
         advanceOrigin(over: cut)
         pending.removeFirst(cut)
         scanned -= cut
+        rescanAt -= cut
+        (lineFeedsCountedTo, lineFeeds) = (0, 0)
         pendingOpen = open
         return chunk
     }
@@ -126,6 +140,7 @@ struct XMLExportChunkReader: ExportChunkReader {
     private func makeChunk(_ document: [UInt8], prefixLength: Int, failure: InputError?) -> ExportChunk {
         var origin = pendingOrigin
         origin.prefixLength = prefixLength
+        origin.prefixElements = pendingOpen.map { (String(decoding: $0.name, as: UTF8.self), $0.line) }
         return ExportChunk(content: .xml(document: document, origin: origin, path: path, failure: failure))
     }
 
@@ -177,9 +192,13 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// Scans on from where it stopped, markup by markup; returns where to cut, or `nil` when the bytes read so
     /// far hold no cut (a markup they end inside is scanned again once more is read).
     private mutating func scanForCut() -> Int? {
-        let chunkBytes = chunkBytes
-        var (scanned, open) = (scanned, open)
-        defer { (self.scanned, self.open) = (scanned, open) }
+        let (chunkBytes, firstLine) = (chunkBytes, pendingOrigin.parserLine)
+        var (scanned, open, rescanAt) = (scanned, open, rescanAt)
+        var (lineFeeds, lineFeedsCountedTo) = (lineFeeds, lineFeedsCountedTo)
+        defer {
+            (self.scanned, self.open, self.rescanAt) = (scanned, open, rescanAt)
+            (self.lineFeeds, self.lineFeedsCountedTo) = (lineFeeds, lineFeedsCountedTo)
+        }
         return pending.withUnsafeBufferPointer { bytes -> Int? in
             while true {
                 guard let start = Self.index(of: UInt8(ascii: "<"), in: bytes, from: scanned) else {
@@ -188,6 +207,7 @@ struct XMLExportChunkReader: ExportChunkReader {
                 }
                 guard let markup = Self.markup(in: bytes, at: start) else {
                     scanned = start
+                    rescanAt = bytes.count + (bytes.count - start)
                     return nil
                 }
                 scanned = markup.end
@@ -201,7 +221,12 @@ struct XMLExportChunkReader: ExportChunkReader {
                     } else {
                         // Only the root's and the tenant's tags are ever a prefix.
                         let tag = open.count < 2 ? Self.oneLine(bytes[start..<markup.end]) : []
-                        open.append(OpenElement(name: Array(bytes[name]), startTag: tag))
+                        if open.count < 2 {
+                            lineFeeds += bytes[lineFeedsCountedTo..<start].count { $0 == 0x0A }
+                            lineFeedsCountedTo = start
+                        }
+                        let line = firstLine + lineFeeds
+                        open.append(OpenElement(name: Array(bytes[name]), startTag: tag, line: line))
                     }
                 case .endTag(let name):
                     if !open.isEmpty { open.removeLast() }

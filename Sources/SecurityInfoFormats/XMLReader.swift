@@ -38,6 +38,7 @@ final class XMLReader {
         context = Unmanaged.passRetained(Context(source: source, origin: origin))
         let options = Int32(
             XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+                | XML_PARSE_IGNORE_ENC.rawValue
                 | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         guard
             let reader = xmlReaderForIO(
@@ -216,17 +217,27 @@ struct XMLChunkOrigin: Sendable {
         documentLine == 1 ? documentColumn - prefixLength + parserColumn : documentColumn
     }
 
-    /// libxml2 names lines in some messages ("Opening and ending tag mismatch: user line 3 and tenant"): they are
-    /// the document's. (A line 1 is the chunk's first, where a tag of the prefix is said to be.)
+    /// The root's and the tenant's names and lines, as libxml2 counts them, when they are the prefix.
+    var prefixElements: [(name: String, line: Int)] = []
+
+    /// libxml2 names an element's start line in these messages ("Opening and ending tag mismatch: user line 3 and
+    /// tenant"), as the document's: moved to the file's, and for an element of the prefix (on the document's first
+    /// line) its own line in the file.
     func fileMessage(_ message: String) -> String {
-        guard parserLine != 1 else { return message }
-        var words = message.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        for index in words.indices.dropFirst() where words[index - 1] == "line" {
-            let digits = words[index].prefix { $0.isASCII && $0.isNumber }
-            guard let number = Int(digits) else { continue }
-            words[index] = String(fileLine(number)) + words[index].dropFirst(digits.count)
-        }
-        return words.joined(separator: " ")
+        guard parserLine != 1 || !prefixElements.isEmpty else { return message }
+        let patterns = [
+            "Opening and ending tag mismatch: ", "Premature end of data in tag ", "Couldn't find end of Start Tag ",
+        ]
+        guard let pattern = patterns.first(where: message.hasPrefix) else { return message }
+        let words = message.dropFirst(pattern.count).split(
+            separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count == 3, words[1] == "line" else { return message }
+        let rest = words[2]
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard let number = Int(digits) else { return message }
+        let name = String(words[0])
+        let line = number == 1 ? prefixElements.last { $0.name == name }?.line ?? fileLine(number) : fileLine(number)
+        return pattern + name + " line " + String(line) + rest.dropFirst(digits.count)
     }
 }
 

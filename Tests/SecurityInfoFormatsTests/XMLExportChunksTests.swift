@@ -175,14 +175,63 @@ struct XMLExportChunksTests {
         }
     }
 
-    @Test("no user ending within the chunk limit is refused, naming where the chunk began")
+    @Test("no user ending within the chunk limit is refused, after the errors the bytes before it hold")
     func runawayChunk() {
         let text =
             "<securityInfoExport version=\"1\">\n<tenant id=\"t\">\n<user upn=\"a@x\"/>\n<!-- never closed\n"
             + String(repeating: "x", count: 5_000)
         let read = Self.readInChunks(text, chunkBytes: 1, maximumChunkBytes: 1_000)
-        #expect(read.error?.line == 3)
-        #expect(read.error?.message.contains("no <user> ends within") == true)
+        #expect(read.error?.message.hasPrefix("no <user> ends within 1000 bytes after line 3:") == true)
+        #expect((read.error?.line ?? 0) >= 3)
         #expect(read.users.count == 1, "the user before is read")
+        // A file that is no export at all: its reader's error, not the limit's.
+        let changes =
+            "<securityInfoChanges version=\"1\">\n"
+            + String(repeating: "<change id=\"c\" tenant=\"t\" user=\"u\" operation=\"delete\"/>\n", count: 100)
+            + "</securityInfoChanges>\n"
+        let wrongRoot = Self.readInChunks(changes, chunkBytes: 1, maximumChunkBytes: 1_000)
+        #expect(wrongRoot.error == Self.readSequentially(changes).error)
+        #expect(wrongRoot.error?.message.contains("securityInfoChanges") == true)
+    }
+
+    @Test("libxml2's messages naming the root's or tenant's line name the file's, from any chunk")
+    func messageLines() {
+        let users = (0..<50).map { "<user upn=\"u\($0)@x\"/>\n" }.joined()
+        for (open, close) in [("<tenant id=\"t\">", "</tenantx>"), ("<tenant id=\"t\">", "</tenant></root>")] {
+            let text =
+                "<?xml version=\"1.0\"?>\n<securityInfoExport version=\"1\">\n" + open + "\n" + users + close
+                + "\n</securityInfoExport>\n"
+            let sequential = Self.readSequentially(text)
+            #expect(sequential.error?.message.contains(" line ") == true, "\(sequential)")
+            for chunkBytes in [1, 7, 64, 500] {
+                #expect(
+                    Self.readInChunks(text, chunkBytes: chunkBytes).error == sequential.error, "\(close), \(chunkBytes)"
+                )
+            }
+        }
+    }
+
+    @Test("an encoding other than UTF-8 declared is refused in every reading; US-ASCII is read as UTF-8")
+    func declaredEncoding() {
+        let body =
+            "<securityInfoExport version=\"1\">\n<tenant id=\"t\">\n"
+            + (0..<30).map { "<user upn=\"u\($0)é@x\"/>\n" }.joined() + "</tenant>\n</securityInfoExport>\n"
+        let latin = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + body
+        let refused = Self.readSequentially(latin)
+        #expect(refused.error?.message == "the XML declares encoding 'ISO-8859-1': secinfo reads XML in UTF-8 only")
+        #expect(refused.error?.line == 1 && refused.error?.column == 31)
+        let withBOM = Self.readSequentially(
+            "\u{FEFF}" + latin.replacingOccurrences(of: "\" encoding", with: "\"\nencoding"))
+        #expect(withBOM.error?.message == refused.error?.message)
+        #expect(withBOM.error?.line == 2 && withBOM.error?.column == 11, "\(withBOM)")
+        let ascii = "\u{FEFF}<?xml version='1.0' encoding='US-ASCII'?>\n" + body
+        let read = Self.readSequentially(ascii)
+        #expect(read.error == nil)
+        #expect(read.users.count == 30)
+        #expect(read.users.first?.contains("u0é@x") == true, "read as UTF-8")
+        for chunkBytes in [1, 100] {
+            #expect(Self.readInChunks(latin, chunkBytes: chunkBytes) == refused)
+            #expect(Self.readInChunks(ascii, chunkBytes: chunkBytes) == read)
+        }
     }
 }
