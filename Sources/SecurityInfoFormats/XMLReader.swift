@@ -160,7 +160,10 @@ final class XMLReader {
         if kind == .text, let node = xmlTextReaderCurrentNode(reader) {
             // libxml2 stamps a text node with the line where it ends.
             let end = Int(xmlGetLineNo(node))
-            if end > 0 { return origin.fileLine(end - value.drop(while: \.isWhitespace).count(where: \.isNewline)) }
+            // (libxml2 counts only LF as a line break, but gives a lone CR in text as LF: at least line 1.)
+            if end > 0 {
+                return origin.fileLine(max(1, end - value.drop(while: \.isWhitespace).count(where: \.isNewline)))
+            }
         }
         return origin.fileLine(Int(xmlTextReaderGetParserLineNumber(reader)))
     }

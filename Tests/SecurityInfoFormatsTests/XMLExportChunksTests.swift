@@ -194,6 +194,17 @@ struct XMLExportChunksTests {
         #expect(wrongRoot.error?.message.contains("securityInfoChanges") == true)
     }
 
+    @Test("text between users in a file whose lines end in CR alone is an error on a line of the file")
+    func textInCarriageReturnFile() {
+        let text =
+            "<securityInfoExport version=\"1\">\r<tenant id=\"t\">\r<user upn=\"a@x\"/>\rx\r\r</tenant>\r"
+            + "</securityInfoExport>\r"
+        let sequential = Self.readSequentially(text)
+        #expect(sequential.error?.message == "unexpected text here")
+        #expect((sequential.error?.line ?? 0) >= 1)
+        #expect(Self.readInChunks(text, chunkBytes: 1).error == sequential.error)
+    }
+
     @Test("libxml2's messages naming the root's or tenant's line name the file's, from any chunk")
     func messageLines() {
         let users = (0..<50).map { "<user upn=\"u\($0)@x\"/>\n" }.joined()
