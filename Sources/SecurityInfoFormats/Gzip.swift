@@ -119,7 +119,8 @@ public final class GzipSink: ByteSink {
     /// Compressors given back by finished jobs: each holds a few hundred KiB of match-finder tables.
     private var spareCompressors: [OpaquePointer] = []
     private let maximumInFlight = 2 * max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1)
-    private var membersWritten = 0
+    /// Whether a block has gone to compression: an output with none still needs one (empty) member.
+    private var hasSubmitted = false
     private var isFinished = false
 
     public init(destination: any ByteSink, path: String, level: Int32 = 6, chunkSize: Int = 1 << 19)
@@ -157,7 +158,7 @@ public final class GzipSink: ByteSink {
     /// the sink beneath.
     public func finish() throws(OutputError) {
         guard !isFinished else { return }
-        if !block.isEmpty || membersWritten + inFlight.count == 0 { try submitBlock() }
+        if !block.isEmpty || !hasSubmitted { try submitBlock() }
         while !inFlight.isEmpty { try writeOldest() }
         isFinished = true
         try destination.finish()
@@ -168,6 +169,7 @@ public final class GzipSink: ByteSink {
             throw OutputError(path: path, "out of memory starting the gzip compressor")
         }
         let job = DeflateJob(input: block, compressor: compressor)
+        hasSubmitted = true
         if var spare = spareBlocks.popLast() {
             spare.removeAll(keepingCapacity: true)
             block = spare
@@ -188,7 +190,6 @@ public final class GzipSink: ByteSink {
             throw OutputError(path: path, "compression failed: libdeflate had no room for a block's output")
         }
         try destination.write(output)
-        membersWritten += 1
         spareBlocks.append(job.takeInput())
     }
 }

@@ -183,16 +183,15 @@ struct XMLByteScanner {
         guard bytes.starts(with: "<?xml".utf8) else { return nil }
         let declaration = bytes.prefix { $0 != UInt8(ascii: ">") }
         let name = Array("encoding".utf8)
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
         guard
             let nameStart = declaration.indices.first(where: {
                 declaration[$0...].starts(with: name)
             })
         else { return nil }
-        var rest = declaration[(nameStart + name.count)...].drop {
-            $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D
-        }
+        var rest = declaration[(nameStart + name.count)...].drop(while: isSpace)
         guard rest.first == UInt8(ascii: "=") else { return nil }
-        rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        rest = rest.dropFirst().drop(while: isSpace)
         guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
         let value = String(decoding: rest.dropFirst().prefix { $0 != quote }, as: UTF8.self)
         guard !["utf-8", "utf8", "us-ascii", "ascii"].contains(value.lowercased()) else { return nil }

@@ -16,9 +16,9 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// start tag, line breaks made spaces (as attribute values have them) so the prefix is one line.
     private struct OpenElement {
         var name: [UInt8]
-        var startTag: [UInt8]
-        /// The line its `<` is on, as libxml2 counts lines (for its messages that name it).
-        var line: Int
+        var startTag: [UInt8] = []
+        /// The line its `<` is on, as libxml2 counts lines (for its messages that name it); root and tenant only.
+        var line = 0
     }
 
     private let source: any ByteSource
@@ -30,8 +30,8 @@ struct XMLExportChunkReader: ExportChunkReader {
     private var pending: [UInt8] = []
     private var pendingOrigin = XMLChunkOrigin()
     private var pendingOpen: [OpenElement] = []
-    /// Bytes before `pending`: a BOM's lead byte is no character only at the file's start.
-    private var handedOut = 0
+    /// Whether `pending` begins the file: a BOM's lead byte is no character only there.
+    private var isAtFileStart = true
     /// `pending[..<scanned]` is scanned; it ends outside any markup, inside the elements of `open`.
     private var scanned = 0
     private var open: [OpenElement] = []
@@ -153,7 +153,7 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// falls inside a CRLF) and as libxml2 does (LF only; a CR is a character of its line).
     private mutating func advanceOrigin(over count: Int) {
         var origin = pendingOrigin
-        let skipsBOM = handedOut == 0 && pending.first == 0xEF
+        let skipsBOM = isAtFileStart && pending.first == 0xEF
         pending.withUnsafeBufferPointer { all in
             let bytes = UnsafeBufferPointer(rebasing: all[(skipsBOM ? 1 : 0)..<count])
             // Counted in one pass each, so the compiler can vectorise them: most of a chunk is neither break.
@@ -184,7 +184,7 @@ struct XMLExportChunkReader: ExportChunkReader {
             origin.parserLine += lineFeeds
         }
         pendingOrigin = origin
-        handedOut += count
+        isAtFileStart = false
     }
 
     // MARK: - Scanning
@@ -219,14 +219,15 @@ struct XMLExportChunkReader: ExportChunkReader {
                     if isEmpty {
                         endsUser = open.count == 2 && Self.isUser(bytes[name])
                     } else {
+                        var element = OpenElement(name: Array(bytes[name]))
                         // Only the root's and the tenant's tags are ever a prefix.
-                        let tag = open.count < 2 ? Self.oneLine(bytes[start..<markup.end]) : []
                         if open.count < 2 {
                             lineFeeds += bytes[lineFeedsCountedTo..<start].count { $0 == 0x0A }
                             lineFeedsCountedTo = start
+                            element.startTag = Self.oneLine(bytes[start..<markup.end])
+                            element.line = firstLine + lineFeeds
                         }
-                        let line = firstLine + lineFeeds
-                        open.append(OpenElement(name: Array(bytes[name]), startTag: tag, line: line))
+                        open.append(element)
                     }
                 case .endTag(let name):
                     if !open.isEmpty { open.removeLast() }
