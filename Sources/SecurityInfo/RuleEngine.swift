@@ -273,6 +273,9 @@ public enum RuleEngine {
             if kind == .email && user.has(.email) {
                 throw Refusal(.emailOne, "the user already has another email: use edit")
             }
+            if !instance.id.isEmpty, let holder = user.methods.first(where: { sameID($0.id, instance.id) }) {
+                throw Refusal(.methodIDTaken, "the user's \(holder.kind.rawValue) already has this method_id")
+            }
             if kind.isAuthenticatorApp && user.authenticatorAppCount >= 5 {
                 throw Refusal(.authenticatorAppMax5, "the user already holds 5 authenticator apps and tokens")
             }
@@ -341,10 +344,11 @@ public enum RuleEngine {
     private static func moveDefaultOnDelete(from before: User, to after: inout User, policy: TenantPolicy)
         throws(Refusal) -> Bool
     {
-        // The default's backing counts enabled methods only, as the reassignment and F-DEFAULT-INVALID do.
+        // Whether the delete takes the default's method counts what the user holds, whatever the tenant enables
+        // (RULES.md: "removes the method behind the current default"); where the default goes counts enabled
+        // methods only, as F-DEFAULT-INVALID does.
         let current = before.defaultMethod
-        guard current != .none, isBacked(current, in: before, policy: policy),
-            !isBacked(current, in: after, policy: policy)
+        guard current != .none, holdsBacking(of: current, in: before), !holdsBacking(of: current, in: after)
         else { return false }
         switch policy.onDefaultDelete {
         case .reassign:
@@ -363,6 +367,11 @@ public enum RuleEngine {
 
     // MARK: Helpers shared by the rules
 
+    /// Whether the user holds a method that backs the default (R-DEFAULT-BACKING's table), enabled or not.
+    static func holdsBacking(of defaultMethod: DefaultMethod, in user: User) -> Bool {
+        defaultMethod == .none || user.methods.contains { defaultMethod.isBacked(by: $0.kind) }
+    }
+
     /// Whether a default is backed by a method the user holds and the policy enables (R-DEFAULT-BACKING).
     public static func isBacked(_ defaultMethod: DefaultMethod, in user: User, policy: TenantPolicy) -> Bool {
         guard defaultMethod != .none else { return true }
@@ -376,7 +385,7 @@ public enum RuleEngine {
     static func selection(of kind: MethodKind, methodID: String, value: String, in user: User) -> [MethodInstance] {
         let instances = user.instances(of: kind)
         guard kind.allowsManyInstances else { return instances }
-        if !methodID.isEmpty, let match = instances.first(where: { $0.id.lowercased() == methodID.lowercased() }) {
+        if !methodID.isEmpty, let match = instances.first(where: { sameID($0.id, methodID) }) {
             return [match]
         }
         if !value.isEmpty, let match = instances.first(where: { sameValue($0.value, value, kind) }) {
@@ -389,6 +398,9 @@ public enum RuleEngine {
     static func reregisterRemovals(of user: User) -> [MethodInstance] {
         user.methods.filter { $0.kind.isPhone || $0.kind == .microsoftAuthenticator || $0.kind == .softwareOath }
     }
+
+    /// Method ids compare without regard to case, as tokens do (Graph's ids are GUIDs, which are not cased).
+    static func sameID(_ lhs: String, _ rhs: String) -> Bool { lhs.lowercased() == rhs.lowercased() }
 
     /// Values compare as the user would expect: phone numbers after normalisation, everything else without
     /// regard to case.

@@ -19,13 +19,14 @@ public enum RuleID: String, CaseIterable, Sendable, Comparable {
     case phoneAlternateRequiresMobile = "R-PHONE-ALT-REQUIRES-MOBILE"
     case phoneMobileWithAlternate = "R-PHONE-MOBILE-WITH-ALT"
     case emailOne = "R-EMAIL-ONE"
+    case methodIDTaken = "R-METHOD-ID-TAKEN"
     case authenticatorAppMax5 = "R-AUTHAPP-MAX-5"
     case defaultBacking = "R-DEFAULT-BACKING"
     case defaultDelete = "R-DEFAULT-DELETE"
     case thresholdDeletes = "R-THRESHOLD-DELETES"
 
     /// The rule version a report and a plan file record: bump it whenever a rule's behaviour changes.
-    public static let version = "2026.11.1"
+    public static let version = "2026.12.1"
 
     public static func < (lhs: RuleID, rhs: RuleID) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -27,9 +27,13 @@ struct DefaultDeleteTests {
 
     static let reassignments: [Reassignment] = [
         Reassignment(
-            "oath → sms when the last enabled OATH method goes and only a disabled app is left",
-            makeUser(.authenticator("a1"), .softwareOath("s1"), .mobile(), default: .oath),
-            Change.delete(.softwareOath), policy: .disabling(.microsoftAuthenticator), expected: .sms),
+            "sms → push when the mobilePhone goes, though the tenant does not enable sms",
+            makeUser(.mobile(), .authenticator("a1"), default: .sms), Change.delete(.mobilePhone),
+            policy: .disabling(.sms), expected: .push),
+        Reassignment(
+            "voiceOffice → none when the officePhone goes, though the tenant does not allow office phones",
+            makeUser(.office(), .email(), default: .voiceOffice), Change.delete(.officePhone),
+            policy: .with { $0.officePhoneAllowed = false }, expected: .none),
         Reassignment(
             "push → oath (softwareOath left)",
             makeUser(.authenticator("a1"), .softwareOath("s1"), .mobile(), .office(), default: .push),
@@ -111,9 +115,26 @@ struct DefaultDeleteTests {
             Scenario(
                 "no default", user: makeUser(.authenticator("a1"), .mobile()),
                 change: Change.delete(.microsoftAuthenticator)),
+            Scenario(
+                "oath keeps a softwareOath the tenant does not enable",
+                user: makeUser(.hardwareOath("HW-1"), .softwareOath("s1"), .mobile(), default: .oath),
+                change: Change.delete(.hardwareOath), policy: .disabling(.softwareOath)),
+            Scenario(
+                "oath keeps an authenticator the tenant does not enable",
+                user: makeUser(.authenticator("a1"), .softwareOath("s1"), .mobile(), default: .oath),
+                change: Change.delete(.softwareOath), policy: .disabling(.microsoftAuthenticator)),
+            Scenario(
+                "a default that nothing backed before the delete",
+                user: makeUser(.mobile(), .email(), default: .push), change: Change.delete(.email)),
         ])
     func defaultStays(scenario: Scenario) throws {
-        for policy in [TenantPolicy(), .with { $0.onDefaultDelete = .reject }] {
+        let policy = try #require(scenario.policy)
+        for policy in [
+            policy,
+            .with {
+                $0 = policy; $0.onDefaultDelete = .reject
+            },
+        ] {
             let (result, after) = evaluateOne(scenario.user, scenario.change, policy: policy)
             #expect(result.outcome == .applied)
             #expect(result.rule == nil)
@@ -141,9 +162,17 @@ struct DefaultDeleteTests {
             Scenario(
                 "the mobile behind sms, an authenticator remains",
                 user: makeUser(.mobile(), .authenticator("a1"), default: .sms), change: Change.delete(.mobilePhone)),
+            Scenario(
+                "the mobile behind sms in a tenant without sms, an authenticator remains",
+                user: makeUser(.mobile(), .authenticator("a1"), default: .sms), change: Change.delete(.mobilePhone),
+                policy: .with {
+                    $0.onDefaultDelete = .reject
+                    $0.enabledMethods.remove(.sms)
+                }),
         ])
     func rejectWhileOtherMFA(scenario: Scenario) {
-        expectRefusal(.defaultDelete, user: scenario.user, change: scenario.change, policy: Self.rejectPolicy)
+        let policy = scenario.policy?.onDefaultDelete == .reject ? scenario.policy : Self.rejectPolicy
+        expectRefusal(.defaultDelete, user: scenario.user, change: scenario.change, policy: policy)
     }
 
     @Test(

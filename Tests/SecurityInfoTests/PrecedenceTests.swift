@@ -112,6 +112,12 @@ struct PrecedenceTests {
             "R-PHONE-ONE-PER-TYPE before R-PHONE-ALT-REQUIRES-MOBILE", .phoneOnePerType, user: makeUser(.alternate()),
             change: Change.add(.alternateMobilePhone, "+1 4255550155")),
         Case(
+            "R-EMAIL-ONE before R-METHOD-ID-TAKEN", .emailOne, user: makeUser(.email(), .authenticator("a1")),
+            change: Change.add(.email, Fixture.otherEmail, id: "a1")),
+        Case(
+            "R-METHOD-ID-TAKEN before R-AUTHAPP-MAX-5", .methodIDTaken, user: fiveApps,
+            change: Change.add(.hardwareOath, "HW-3", id: "a2")),
+        Case(
             "R-PHONE-MOBILE-WITH-ALT before R-DEFAULT-DELETE", .phoneMobileWithAlternate,
             user: makeUser(.mobile(), .alternate(), .authenticator("a1"), default: .sms),
             change: Change.delete(.mobilePhone), policy: reject),
@@ -127,7 +133,7 @@ struct PrecedenceTests {
     @Test("RuleID: the cases are declared, and compare, in RULES.md's table order")
     func ruleOrder() {
         let ids = RuleID.allCases
-        #expect(ids.count == 22)
+        #expect(ids.count == 23)
         #expect(ids.first == .inputRow && ids.last == .thresholdDeletes)
         #expect(ids.sorted() == ids)
         #expect(RuleID.expectMismatch < .methodMissing)

@@ -501,6 +501,48 @@ struct RuleTests {
         expectUnchanged(user: makeUser(.email()), change: Change.add(.email, "ALICE@outlook.COM"))
     }
 
+    // MARK: R-METHOD-ID-TAKEN
+
+    @Test(
+        "R-METHOD-ID-TAKEN: add with a method_id another instance holds",
+        arguments: [
+            Scenario(
+                "a token with an authenticator's id", user: makeUser(.authenticator("a1")),
+                change: Change.add(.hardwareOath, "HW-1", id: "a1")),
+            Scenario(
+                "a token with another token's id, in another case", user: makeUser(.hardwareOath("HW-1", id: "T-1")),
+                change: Change.add(.hardwareOath, "HW-2", id: "t-1")),
+            Scenario(
+                "a phone with a security key's id", user: makeUser(.fido2("f1")),
+                change: Change.add(.mobilePhone, Fixture.mobile, id: "F1")),
+        ])
+    func methodIDTaken(scenario: Scenario) {
+        expectRefusal(.methodIDTaken, user: scenario.user, change: scenario.change)
+    }
+
+    @Test("R-METHOD-ID-TAKEN: the instance that holds the id, added again, is unchanged")
+    func methodIDOfSameInstance() {
+        expectUnchanged(
+            user: makeUser(.hardwareOath("HW-1", id: "t1")), change: Change.add(.hardwareOath, "HW-1", id: "t1"))
+    }
+
+    @Test("R-METHOD-ID-TAKEN: a later delete by the id takes the one instance that has it")
+    func methodIDDeleteAfterRefusedAdd() {
+        let user = makeUser(.hardwareOath("HW-1", id: "t1"), .hardwareOath("HW-2", id: "t2"))
+        let evaluation = evaluate(
+            user, [Change.add(.hardwareOath, "HW-3", id: "t1"), Change.delete(.hardwareOath, id: "t1")])
+        #expect(evaluation.results.map(\.outcome) == [.rejected, .applied])
+        #expect(evaluation.after == makeUser(.hardwareOath("HW-2", id: "t2")))
+    }
+
+    @Test("R-METHOD-ID-TAKEN: an empty method_id is no id, and an id the user does not hold is free")
+    func methodIDFree() {
+        let user = makeUser(.hardwareOath("HW-1"), .authenticator("a1"))
+        let evaluation = evaluate(
+            user, [Change.add(.hardwareOath, "HW-2"), Change.add(.hardwareOath, "HW-3", id: "t3")])
+        #expect(evaluation.results.map(\.outcome) == [.applied, .applied])
+    }
+
     // MARK: R-AUTHAPP-MAX-5
 
     static let fiveApps = makeUser(
