@@ -43,7 +43,10 @@ struct BatchRun {
     var exportFiles: [String] = []
     var policies = PolicySet()
     var changeFile: ChangeFile?
-    var inputs: [SummaryReport.Input] = []
+    /// The exports as read, with the digest of their bytes: filled in by their first reading.
+    var exportInputs: [SummaryReport.Input] = []
+    /// The policy and the change file, hashed as parsed.
+    var otherInputs: [SummaryReport.Input] = []
     var exportReadings = 2
 
     /// The rows of the change file naming each user.
@@ -110,11 +113,16 @@ struct BatchRun {
     mutating func evaluateAndWrite(findings: FindingsReport?) throws(BatchError) -> [AtomicFileSink] {
         guard configuration.readsOnceWhenItCan else {
             try evaluateChanges()
+            try checkExportsAgainstPlan()
             decideThresholds()
             countDecisions()
             return try writeExports(findings: findings)
         }
         let outputs = try evaluateAndWriteExports(findings: findings)
+        do { try checkExportsAgainstPlan() } catch {
+            for output in outputs { output.discard() }
+            throw error
+        }
         decideThresholds()
         countDecisions()
         if singleReadingStands {

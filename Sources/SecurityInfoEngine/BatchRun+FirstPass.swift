@@ -17,12 +17,9 @@ extension BatchRun {
         let progress = progress
         for (fileIndex, path) in exportFiles.enumerated() {
             progress.start(phase: "pass 1/2", of: 2)
-            var chunks: any ExportChunkReader
-            do {
-                chunks = try FormatRegistry.exportChunks(
-                    path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
-            } catch { throw .input(error) }
-            let runCheck = chunks.runCheck
+            var reading: ExportReading
+            do { reading = try openExport(fileIndex) } catch { throw .input(error) }
+            let runCheck = reading.chunks.runCheck
             let pipeline = OrderedPipeline<ExportChunk, FirstPassChunk>(
                 workers: configuration.workers, limit: pipelineLimit,
                 transform: { chunk in
@@ -33,9 +30,10 @@ extension BatchRun {
                     try collected.value.count(chunk, file: fileIndex, path: path, runCheck: runCheck)
                     progress.count(chunk.users.records)
                 })
-            try Self.run(pipeline, reading: &chunks)
+            try Self.run(pipeline, reading: &reading.chunks)
+            try finishReading(reading, file: fileIndex)
             collected.value.endFile()
-            unconfirmedRepeats.append(chunks.unconfirmedRepeats)
+            unconfirmedRepeats.append(reading.chunks.unconfirmedRepeats)
         }
         takeCounts(collected.value)
     }

@@ -4,42 +4,68 @@ import SecurityInfo
 import SecurityInfoFormats
 
 extension BatchRun {
-    /// Hashes every input before parsing any (so a stale plan is refused before any work), then parses the
-    /// policy and the change file.
+    /// Reads the policy and the change file, each hashed as it is parsed, and refuses a stale plan for what can be
+    /// told before the exports are read: the tool, the rules, the options, which inputs are given, the policy's and
+    /// the change file's bytes. The exports are hashed as they are read (`openExport`, `finishReading`).
     mutating func readInputs() throws(BatchError) {
         exportFiles = try InputDiscovery.exportFiles(in: configuration.exportPaths)
-        for file in exportFiles { try recordInput(file, role: "export") }
-        if let path = configuration.policyPath { try recordInput(path, role: "policy") }
-        if let path = configuration.changesPath { try recordInput(path, role: "changes") }
         progress = ProgressCounter(
-            observer: configuration.progress,
-            exportBytes: inputs.filter { $0.role == "export" }.reduce(0) { $0 + $1.bytes })
-        if configuration.command == .apply, let path = configuration.planFilePath {
-            let plan = try PlanFile.read(path: path)
-            let differences = plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration))
-            if !differences.isEmpty { throw .stalePlan(path: path, differences) }
-            self.plan = plan
-        }
+            observer: configuration.progress, exportBytes: exportFiles.reduce(0) { $0 + InputDiscovery.size(of: $1) })
         if let path = configuration.policyPath {
-            do { policies = try PolicyFile.read(path: path) } catch { throw .input(error) }
+            let digest = InputDigest()
+            do {
+                let file = try InputFile(path: path, observe: digest.update)
+                policies = try PolicyFile.read(path: path, bytes: file.readAll())
+            } catch { throw .input(error) }
+            otherInputs.append(SummaryReport.Input(path: path, role: "policy", digest: digest))
         }
         if let path = configuration.changesPath {
+            let digest = InputDigest()
             do {
-                changeFile = try FormatRegistry.changeFile(path: path, maximumBytes: configuration.maximumInputBytes)
+                let file = try InputFile(path: path, observe: digest.update)
+                changeFile = try FormatRegistry.changeFile(file, maximumBytes: configuration.maximumInputBytes)
+                try file.readToEnd()
             } catch { throw .input(error) }
+            otherInputs.append(SummaryReport.Input(path: path, role: "changes", digest: digest))
             changeIndex = ChangeIndex(changeFile!)
+        }
+        if configuration.command == .apply, let path = configuration.planFilePath {
+            let plan = try PlanFile.read(path: path)
+            try refuse(
+                plan, differing: plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration)))
+            self.plan = plan
         }
         logger.info(
             "inputs read",
             metadata: ["exports": "\(exportFiles.count)", "changes": "\(changeFile?.rows.count ?? 0)"])
     }
 
-    /// The inputs as a plan file records them.
+    /// The inputs as `summary.json` lists them: the exports (once read), then the policy and the change file.
+    var inputs: [SummaryReport.Input] { exportInputs + otherInputs }
+
+    /// The inputs as a plan file records them; an export not read yet has no digest.
     var planInputs: [PlanFile.Input] {
-        inputs.map {
-            PlanFile.Input(
-                role: $0.role, path: URL(fileURLWithPath: $0.path).standardizedFileURL.path, sha256: $0.sha256)
+        let read = exportInputs.map { PlanFile.Input(role: $0.role, path: $0.path, sha256: $0.sha256) }
+        let unread = exportFiles.dropFirst(exportInputs.count).map {
+            PlanFile.Input(role: "export", path: $0, sha256: nil)
         }
+        return (read + unread + otherInputs.map { PlanFile.Input(role: $0.role, path: $0.path, sha256: $0.sha256) })
+            .map {
+                var input = $0
+                input.path = URL(fileURLWithPath: input.path).standardizedFileURL.path
+                return input
+            }
+    }
+
+    /// `apply --plan-file`, once every export has been read: their bytes must be the ones planned. Nothing is in
+    /// place yet, so a stale plan still leaves everything as it was.
+    func checkExportsAgainstPlan() throws(BatchError) {
+        guard let plan else { return }
+        try refuse(plan, differing: plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration)))
+    }
+
+    private func refuse(_ plan: PlanFile, differing differences: [String]) throws(BatchError) {
+        if !differences.isEmpty { throw .stalePlan(path: configuration.planFilePath ?? "", differences) }
     }
 
     /// Every change's outcome, as a plan file records it.
@@ -50,10 +76,43 @@ extension BatchRun {
         }
     }
 
-    mutating func recordInput(_ path: String, role: String) throws(BatchError) {
-        do {
-            let digest = try FileDigest.sha256(path: path)
-            inputs.append(SummaryReport.Input(path: path, role: role, sha256: digest.hex, bytes: digest.bytes))
-        } catch { throw .input(error) }
+    /// An export opened for one reading: the file, once, its chunks, and the digest of the bytes they come from.
+    struct ExportReading {
+        let file: InputFile
+        let digest: InputDigest
+        let description: FileDescription
+        var chunks: any ExportChunkReader
+    }
+
+    /// Opens export `fileIndex` for a reading; `confirming` as for `FormatRegistry.exportChunks`.
+    func openExport(_ fileIndex: Int, confirming: Set<String>? = nil) throws(InputError) -> ExportReading {
+        let digest = InputDigest()
+        let progress = progress
+        let file = try InputFile(path: exportFiles[fileIndex]) { bytes in
+            digest.update(bytes)
+            progress.read(bytes)
+        }
+        let description = try FormatRegistry.describe(file)
+        let chunks = try FormatRegistry.exportChunks(
+            file, maximumBytes: configuration.maximumInputBytes, confirming: confirming)
+        return ExportReading(file: file, digest: digest, description: description, chunks: chunks)
+    }
+
+    /// After a reading: its digest recorded, the first time an export is read; a later reading must have read the
+    /// same bytes, or the outputs would mix two versions of the file.
+    mutating func finishReading(_ reading: ExportReading, file fileIndex: Int) throws(BatchError) {
+        do { try reading.file.readToEnd() } catch { throw .input(error) }
+        let input = SummaryReport.Input(path: exportFiles[fileIndex], role: "export", digest: reading.digest)
+        if fileIndex == exportInputs.count {
+            exportInputs.append(input)
+        } else if exportInputs[fileIndex].sha256 != input.sha256 {
+            throw .input(InputError(file: input.path, "the file changed while secinfo was reading it: run again"))
+        }
+    }
+}
+
+extension SummaryReport.Input {
+    init(path: String, role: String, digest: InputDigest) {
+        self.init(path: path, role: role, sha256: digest.finish(), bytes: digest.bytes)
     }
 }

@@ -64,13 +64,12 @@ extension BatchRun {
         var outputs: [AtomicFileSink] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
-                let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
-                let encoder = writer.encoder
                 progress.start(phase: "pass 2/2", of: 2)
-                var chunks = try FormatRegistry.exportChunks(
-                    path: path, maximumBytes: configuration.maximumInputBytes,
-                    confirming: unconfirmedRepeats[fileIndex], observeRawBytes: progress.read)
-                let runCheck = chunks.runCheck
+                var reading = try openExport(fileIndex, confirming: unconfirmedRepeats[fileIndex])
+                let writer = try makeWriter(
+                    file: fileIndex, like: reading.description, outputPaths: outputPaths, outputs: &outputs)
+                let encoder = writer.encoder
+                let runCheck = reading.chunks.runCheck
                 let output = CollectorConfined(ExportOutput(writer: writer, findings: findings))
                 let decidedOtherwise = CollectorConfined<InputError?>(nil)
                 let pipeline = OrderedPipeline<ExportChunk, EncodedBatch>(
@@ -145,9 +144,10 @@ extension BatchRun {
                         if let failure = batch.failure { throw failure }
                         if decidedOtherwise.value == nil { decidedOtherwise.value = batch.decidedOtherwise }
                     })
-                try Self.run(pipeline, reading: &chunks)
+                try Self.run(pipeline, reading: &reading.chunks)
                 // Raised once the whole file is read: a repeated user, which explains it, is reported first.
                 if let changed = decidedOtherwise.value { throw changed }
+                try finishReading(reading, file: fileIndex)
                 try add(output.value.finish(), sink: outputPaths == nil ? nil : outputs.last)
             } catch {
                 for output in outputs { output.discard() }
@@ -167,19 +167,19 @@ extension BatchRun {
     }
 
     /// The writer of an export: to a temporary file beside its output path for `apply` (same name, same format,
-    /// compressed exactly when the input was), appended to `outputs`; to nowhere for the others.
-    func makeWriter(file: Int, outputPaths: [String]?, outputs: inout [AtomicFileSink]) throws -> any ExportWriter {
-        let path = exportFiles[file]
+    /// compressed exactly when the input, as read, was), appended to `outputs`; to nowhere for the others.
+    func makeWriter(
+        file: Int, like input: FileDescription, outputPaths: [String]?, outputs: inout [AtomicFileSink]
+    ) throws -> any ExportWriter {
         if let outputPaths {
             let atomic = try AtomicFileSink(path: outputPaths[file])
             outputs.append(atomic)
-            return try FormatRegistry.exportWriter(
-                try FormatRegistry.describe(path: path), path: outputPaths[file], sink: atomic)
+            return try FormatRegistry.exportWriter(input, path: outputPaths[file], sink: atomic)
         }
         // A dry run encodes every user to count it, but has nothing to compress.
-        var description = try FormatRegistry.describe(path: path)
+        var description = input
         description.isCompressed = false
-        return try FormatRegistry.exportWriter(description, path: path, sink: DiscardingByteSink())
+        return try FormatRegistry.exportWriter(description, path: exportFiles[file], sink: DiscardingByteSink())
     }
 
     /// Adds what an export's writing counted to the totals, and finishes its file.

@@ -28,12 +28,12 @@ extension BatchRun {
         var writtenByFile: [(ExportOutput.Written, AtomicFileSink?)] = []
         for (fileIndex, path) in exportFiles.enumerated() {
             do {
-                let writer = try makeWriter(file: fileIndex, outputPaths: outputPaths, outputs: &outputs)
-                let encoder = writer.encoder
                 progress.start(phase: "pass 1/1", of: 1)
-                var chunks = try FormatRegistry.exportChunks(
-                    path: path, maximumBytes: configuration.maximumInputBytes, observeRawBytes: progress.read)
-                let runCheck = chunks.runCheck
+                var reading = try openExport(fileIndex)
+                let writer = try makeWriter(
+                    file: fileIndex, like: reading.description, outputPaths: outputPaths, outputs: &outputs)
+                let encoder = writer.encoder
+                let runCheck = reading.chunks.runCheck
                 let output = CollectorConfined(ExportOutput(writer: writer, findings: findings))
                 let pipeline = OrderedPipeline<ExportChunk, (FirstPassChunk, EncodedBatch)>(
                     workers: configuration.workers, limit: pipelineLimit,
@@ -68,9 +68,10 @@ extension BatchRun {
                         progress.count(chunk.users.records)
                         try output.value.take(batch)
                     })
-                try Self.run(pipeline, reading: &chunks)
+                try Self.run(pipeline, reading: &reading.chunks)
+                try finishReading(reading, file: fileIndex)
                 collected.value.endFile()
-                unconfirmedRepeats.append(chunks.unconfirmedRepeats)
+                unconfirmedRepeats.append(reading.chunks.unconfirmedRepeats)
                 writtenByFile.append((try output.value.finish(), outputPaths == nil ? nil : outputs.last))
             } catch {
                 for output in outputs { output.discard() }

@@ -46,6 +46,11 @@ enum InputDiscovery {
         }
     }
 
+    /// A file's size now, for the progress line's estimate only (the digest counts what is read).
+    static func size(of path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
     static func makeFolder(_ path: String) throws(BatchError) {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .output(OutputError(path: path, "cannot create the folder: \(error.localizedDescription)"))

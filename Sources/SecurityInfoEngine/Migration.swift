@@ -121,7 +121,8 @@ public enum Migration {
         var map = UserMap()
         do throws(InputError) {
             var csv = CSVReader(
-                source: try FormatRegistry.openSource(path: path, maximumBytes: configuration.maximumInputBytes))
+                source: try FormatRegistry.openSource(
+                    try InputFile(path: path), maximumBytes: configuration.maximumInputBytes))
             guard let header = try csv.next() else { return map }
             let names = header.fields.map { $0.trimmingWhitespace.lowercased() }
             guard let sourceColumn = names.firstIndex(of: "source_user"),

@@ -10,7 +10,8 @@ struct PlanFile: Codable, Equatable {
         var role: String
         /// The absolute path, so an apply started from another folder still matches.
         var path: String
-        var sha256: String
+        /// `nil` while the run has not read the input yet (never in a plan file).
+        var sha256: String?
     }
 
     /// The options that change what a run decides (not where it writes or how it shows values).
@@ -57,7 +58,8 @@ struct PlanFile: Codable, Equatable {
         return Array(try! encoder.encode(self)) + [0x0A]
     }
 
-    /// What differs between this plan and the run about to apply it, in words; empty when nothing does.
+    /// What differs between this plan and the run about to apply it, in words; empty when nothing does. An input
+    /// without a digest (not read yet) is compared by its presence only.
     func differences(inputs current: [Input], options currentOptions: Options) -> [String] {
         var differences: [String] = []
         if planFileVersion != Self.currentVersion { differences.append("plan file version \(planFileVersion)") }
@@ -74,9 +76,9 @@ struct PlanFile: Codable, Equatable {
                 differences.append("\(input.role) \(input.path) was not in the plan")
                 continue
             }
-            if before.sha256 != input.sha256 {
+            if let now = input.sha256, before.sha256 != now {
                 differences.append(
-                    "\(input.role) \(input.path) changed (sha256 \(before.sha256.prefix(12))… → \(input.sha256.prefix(12))…)"
+                    "\(input.role) \(input.path) changed (sha256 \((before.sha256 ?? "").prefix(12))… → \(now.prefix(12))…)"
                 )
             }
         }

@@ -39,46 +39,66 @@ public enum FormatRegistry {
 
     /// Tells a file's format (by name; by its first byte when the name says neither) and compression (by magic).
     public static func describe(path: String) throws(InputError) -> FileDescription {
-        let head = try firstBytes(of: path, count: 2)
-        let isCompressed = head == gzipMagic
-        if let format = FileFormat(fileName: path) {
+        try describe(try InputFile(path: path))
+    }
+
+    /// As `describe(path:)`, from the file's own first bytes, which its reader then reads as usual.
+    public static func describe(_ file: InputFile) throws(InputError) -> FileDescription {
+        let head = try file.peek(64)
+        let isCompressed = head.starts(with: gzipMagic)
+        if let format = FileFormat(fileName: file.path) {
             return FileDescription(format: format, isCompressed: isCompressed)
         }
         // A name that says neither: an XML document starts with `<` (after any white space or BOM).
-        let source = try openSource(path: path, maximumBytes: defaultMaximumInputBytes)
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = try read(source, into: &buffer)
-        let first = buffer[..<count].first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        var plain = head
+        if isCompressed {
+            // The start of the file is enough to inflate the start of its text.
+            let start = try file.peek(1 << 16)
+            let source = try GzipSource(source: MemoryByteSource(path: file.path, bytes: start), maximumBytes: 1 << 16)
+            plain = [UInt8](repeating: 0, count: 64)
+            let count = plain.withUnsafeMutableBytes { buffer in (try? source.read(into: buffer)) ?? 0 }
+            plain.removeSubrange(count...)
+        }
+        let first = plain.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         return FileDescription(format: first == UInt8(ascii: "<") ? .xml : .csv, isCompressed: isCompressed)
     }
 
-    /// - Parameters:
-    ///   - confirming: `nil` on a first reading; on a second, the users the first left unconfirmed as repeats.
-    ///   - observeRawBytes: sees each chunk of the file's own (compressed) bytes as it is read, for progress.
+    /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed as
+    ///   repeats.
     public static func exportReader(
-        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil,
-        observeRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
+        _ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
     ) throws(InputError) -> any ExportReader {
-        let description = try describe(path: path)
-        let source = try openSource(path: path, maximumBytes: maximumBytes, observe: observeRawBytes)
+        let description = try describe(file)
+        let source = try openSource(file, maximumBytes: maximumBytes)
         switch description.format {
         case .csv: return try CSVExportReader(source: source, confirming: confirming)
         case .xml: return try XMLExportReader(source: source, confirming: confirming)
         }
     }
 
-    /// The export cut into chunks of whole users for workers to parse (`ExportChunk`); `confirming` and
-    /// `observeRawBytes` as for `exportReader`.
+    public static func exportReader(
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
+    ) throws(InputError) -> any ExportReader {
+        try exportReader(try InputFile(path: path), maximumBytes: maximumBytes, confirming: confirming)
+    }
+
+    /// The export cut into chunks of whole users for workers to parse (`ExportChunk`); `confirming` as for
+    /// `exportReader`.
     public static func exportChunks(
-        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil,
-        observeRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
+        _ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
     ) throws(InputError) -> any ExportChunkReader {
-        let description = try describe(path: path)
-        let source = try openSource(path: path, maximumBytes: maximumBytes, observe: observeRawBytes)
+        let description = try describe(file)
+        let source = try openSource(file, maximumBytes: maximumBytes)
         switch description.format {
         case .csv: return try CSVExportChunkReader(source: source, confirming: confirming)
         case .xml: return try XMLExportChunkReader(source: source, confirming: confirming)
         }
+    }
+
+    public static func exportChunks(
+        path: String, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
+    ) throws(InputError) -> any ExportChunkReader {
+        try exportChunks(try InputFile(path: path), maximumBytes: maximumBytes, confirming: confirming)
     }
 
     /// Reads an export a second time to confirm or clear the users its first reading left unconfirmed as
@@ -100,15 +120,21 @@ public enum FormatRegistry {
         }
     }
 
-    public static func changeFile(path: String, maximumBytes: Int = defaultMaximumInputBytes) throws(InputError)
-        -> ChangeFile
+    public static func changeFile(_ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes)
+        throws(InputError) -> ChangeFile
     {
-        let description = try describe(path: path)
-        let source = try openSource(path: path, maximumBytes: maximumBytes)
+        let description = try describe(file)
+        let source = try openSource(file, maximumBytes: maximumBytes)
         switch description.format {
         case .csv: return try CSVChangeFileReader.read(source: source)
         case .xml: return try XMLChangeFileReader.read(source: source)
         }
+    }
+
+    public static func changeFile(path: String, maximumBytes: Int = defaultMaximumInputBytes) throws(InputError)
+        -> ChangeFile
+    {
+        try changeFile(try InputFile(path: path), maximumBytes: maximumBytes)
     }
 
     /// Writes a change file in the given form (for `secinfo convert`).
@@ -127,8 +153,10 @@ public enum FormatRegistry {
     /// Whether a file holds a change file rather than an export: a CSV header with an `operation` column, or an
     /// XML root `<securityInfoChanges>`.
     public static func holdsChanges(path: String) throws(InputError) -> Bool {
-        let source = try openSource(path: path, maximumBytes: defaultMaximumInputBytes)
-        switch try describe(path: path).format {
+        let file = try InputFile(path: path)
+        let format = try describe(file).format
+        let source = try openSource(file, maximumBytes: defaultMaximumInputBytes)
+        switch format {
         case .xml:
             let xml = try XMLReader(source: source)
             while try xml.read() {
@@ -143,12 +171,8 @@ public enum FormatRegistry {
     }
 
     /// The file's bytes as its format reads them: inflated when gzip, and never more than `maximumBytes`.
-    public static func openSource(
-        path: String, maximumBytes: Int, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
-    ) throws(InputError) -> any ByteSource {
-        var file: any ByteSource = try FileByteSource(path: path)
-        if let observe { file = ObservedByteSource(source: file, observe: observe) }
-        if try firstBytes(of: path, count: 2) == gzipMagic {
+    public static func openSource(_ file: InputFile, maximumBytes: Int) throws(InputError) -> any ByteSource {
+        if try file.peek(2) == gzipMagic {
             return try GzipSource(source: file, maximumBytes: maximumBytes)
         }
         return LimitedByteSource(source: file, maximumBytes: maximumBytes)
@@ -158,49 +182,6 @@ public enum FormatRegistry {
         throws(OutputError) -> any ByteSink
     {
         description.isCompressed ? try GzipSink(destination: sink, path: path) : sink
-    }
-
-    private static func firstBytes(of path: String, count: Int) throws(InputError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        let read = try read(try FileByteSource(path: path), into: &buffer)
-        return Array(buffer[..<read])
-    }
-
-    /// Reads until the buffer is full or the source ends: a source may return fewer bytes than asked.
-    private static func read(_ source: any ByteSource, into buffer: inout [UInt8]) throws(InputError) -> Int {
-        var filled = 0
-        while filled < buffer.count {
-            let start = filled
-            let count = try buffer.withUnsafeMutableBytes { (bytes) -> Result<Int, InputError> in
-                do throws(InputError) {
-                    return .success(try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[start...])))
-                } catch { return .failure(error) }
-            }.get()
-            if count == 0 { break }
-            filled += count
-        }
-        return filled
-    }
-}
-
-/// A source that shows every byte it passes on to an observer (a digest, say).
-final class ObservedByteSource: ByteSource {
-    private let source: any ByteSource
-    private let observe: (UnsafeRawBufferPointer) -> Void
-    private(set) var total = 0
-
-    init(source: any ByteSource, observe: @escaping (UnsafeRawBufferPointer) -> Void) {
-        self.source = source
-        self.observe = observe
-    }
-
-    var path: String { source.path }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-        let count = try source.read(into: buffer)
-        observe(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        total += count
-        return count
     }
 }
 
