@@ -47,7 +47,9 @@ public enum RuleEngine {
     ) throws(Refusal) -> ChangeResult {
         let operation = try checkInputRow(change)
         guard let policy else {
-            throw Refusal(.tenantScope, "tenant '\(change.tenant)' is in no export or outside --tenant")
+            throw Refusal(
+                .tenantScope,
+                "tenant '\(ContactMask.echoed(tenant: change.tenant))' is in no export or outside --tenant")
         }
         var user: User
         let creating: Bool
@@ -81,7 +83,7 @@ public enum RuleEngine {
         guard let operation = Operation(token: change.operation.trimmingWhitespace) else {
             throw Refusal(
                 .inputRow,
-                "unknown operation '\(change.operation)' (expected add, edit, delete, set-default or require-reregister)"
+                "unknown operation '\(ContactMask.echoed(change.operation))' (expected add, edit, delete, set-default or require-reregister)"
             )
         }
         // set-default ignores the method column; require-reregister may leave it empty (SPEC.md's example c3) but
@@ -92,7 +94,8 @@ public enum RuleEngine {
         if methodIsChecked && MethodKind(token: method) == nil {
             throw Refusal(
                 .inputRow,
-                method.isEmpty ? "\(operation.rawValue) needs a method" : "unknown method '\(change.method)'")
+                method.isEmpty
+                    ? "\(operation.rawValue) needs a method" : "unknown method '\(ContactMask.echoed(change.method))'")
         }
         return operation
     }
@@ -128,7 +131,7 @@ public enum RuleEngine {
             guard let target = DefaultMethod(token: value), target != .none else {
                 throw Refusal(
                     .defaultMFAOnly,
-                    "'\(value)' cannot be the default: use push, oath, sms, voiceMobile, voiceAlternateMobile or voiceOffice"
+                    "'\(ContactMask.echoed(value))' cannot be the default: use push, oath, sms, voiceMobile, voiceAlternateMobile or voiceOffice"
                 )
             }
             guard policy.enables(target) else {

@@ -141,7 +141,7 @@ struct BatchRun {
     func checkAgainstPlan() throws(BatchError) {
         guard let plan else { return }
         let differing = zip(plan.outcomes, plannedOutcomes).filter { $0 != $1 }.map { planned, now in
-            "\(now.change): planned \(planned.outcome) \(planned.rule), now \(now.outcome) \(now.rule)"
+            "\(ContactMask.echoed(identity: now.change)): planned \(planned.outcome) \(planned.rule), now \(now.outcome) \(now.rule)"
         }
         if !differing.isEmpty || plan.outcomes.count != plannedOutcomes.count {
             throw .planMismatch(differing.isEmpty ? ["the number of changes differs"] : differing)
@@ -169,7 +169,8 @@ struct BatchRun {
                     content: .init(
                         command: configuration.command, startedAt: summary.startedAt, exitCode: exitCode,
                         inputs: inputs, tenants: tenantTotals, total: total,
-                        changes: HTMLReport.TenantChanges.collect(changeFile: changeFile, results: results),
+                        changes: HTMLReport.TenantChanges.collect(
+                            changeFile: changeFile, results: results, redaction: reportFiles.redaction),
                         findingExamples: findingExamples, allowDeletesReason: configuration.deleteAllowanceReason,
                         redaction: reportFiles.redaction)))
         }
@@ -244,9 +245,11 @@ struct BatchRun {
 
     mutating func countDecisions() {
         guard let changeFile else { return }
+        // A tenant no export holds is named as the reports echo it: shifted columns put numbers there.
+        let redaction = Redaction(reveal: configuration.reveal)
         for (row, result) in zip(changeFile.rows, results) {
             let result = result!
-            let tenant = row.request.tenant
+            let tenant = redaction.tenant(row.request.tenant)
             var tenantTotals = totals[tenant] ?? TenantTotals(tenant: tenant)
             tenantTotals.changes.read += 1
             tenantTotals.count(result.outcome)

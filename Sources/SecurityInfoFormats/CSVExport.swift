@@ -81,7 +81,8 @@ public struct CSVExportReader: ExportReader {
         guard TenantID.isValid(tenant) else {
             throw error(
                 at: layout.tenant, in: row,
-                "tenant '\(tenant)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
+                "tenant '\(ContactMask.echoed(tenant: tenant))' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit"
+            )
         }
         let name = columns.field(layout.user, in: row)
         guard !name.trimmingWhitespace.isEmpty else {
@@ -153,7 +154,8 @@ public struct CSVExportReader: ExportReader {
         switch text.trimmingWhitespace.lowercased() {
         case "true": return true
         case "false", "": return false
-        case let other: throw error(at: layout.admin, in: row, "admin is '\(other)': expected true or false")
+        case let other:
+            throw error(at: layout.admin, in: row, "admin is '\(ContactMask.echoed(other))': expected true or false")
         }
     }
 
@@ -170,7 +172,7 @@ public struct CSVExportReader: ExportReader {
         guard let value = DefaultMethod(token: token) else {
             throw error(
                 at: layout.defaultMethod, in: row,
-                "default_method '\(token)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
+                "default_method '\(ContactMask.echoed(token))' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
             )
         }
         return value
@@ -191,7 +193,7 @@ public struct CSVExportReader: ExportReader {
             return nil
         }
         guard let kind = MethodKind(token: token) else {
-            throw error(at: layout.method, in: row, "unknown method '\(token)'")
+            throw error(at: layout.method, in: row, "unknown method '\(ContactMask.echoed(token))'")
         }
         return MethodInstance(
             kind: kind, id: columns.field(layout.methodID, in: row), value: columns.field(layout.value, in: row))

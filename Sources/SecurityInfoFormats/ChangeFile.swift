@@ -155,7 +155,8 @@ public enum CSVChangeFileReader {
                     let location = columns.location(of: "change_id", in: record)
                     throw InputError(
                         file: source.path, line: location.line, column: location.column,
-                        "change id '\(changeID)' is used again (first at line \(earlier))")
+                        "change id '\(ContactMask.echoed(identity: changeID))' is used again (first at line \(earlier))"
+                    )
                 }
                 lineOfID[changeID] = record.line
             }

@@ -25,7 +25,8 @@ public enum PolicyFile {
         try check(defaults, at: "defaults", path: path)
         for (tenant, overrides) in document.tenants ?? [:] {
             guard TenantID.isValid(tenant) else {
-                throw InputError(file: path, "tenants: '\(tenant)' is not a valid tenant id")
+                throw InputError(
+                    file: path, "tenants: '\(ContactMask.echoed(tenant: tenant))' is not a valid tenant id")
             }
             let policy = overrides.applied(to: defaults)
             try check(policy, at: "tenants.\(tenant)", path: path)
@@ -118,7 +119,7 @@ extension TenantPolicyOverrides: Decodable {
                                 CodingKeys.enabledMethods, AnyKey(stringValue: "\(index)"),
                             ],
                             debugDescription:
-                                "unknown method '\(name)' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"
+                                "unknown method '\(ContactMask.echoed(name))' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"
                         ))
                 }
                 enabled.insert(method)

@@ -33,7 +33,8 @@ public enum XMLChangeFileReader {
                     if let earlier = lineOfID[changeID] {
                         throw InputError(
                             file: xml.path, line: line,
-                            "change id '\(changeID)' is used again (first at line \(earlier))")
+                            "change id '\(ContactMask.echoed(identity: changeID))' is used again (first at line \(earlier))"
+                        )
                     }
                     lineOfID[changeID] = line
                 }

@@ -56,7 +56,9 @@ public struct XMLExportReader: ExportReader {
                         allowed: Self.tenantAttributes, required: Self.tenantAttributes)
                     let id = attributes["id"]!
                     guard TenantID.isValid(id) else {
-                        throw error("tenant '\(id)' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit")
+                        throw error(
+                            "tenant '\(ContactMask.echoed(tenant: id))' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit"
+                        )
                     }
                     tenant = xml.isEmptyElement ? nil : id
                 default:
@@ -88,12 +90,12 @@ public struct XMLExportReader: ExportReader {
         switch (attributes["admin"] ?? "false").lowercased() {
         case "true": user.isAdmin = true
         case "false": user.isAdmin = false
-        case let other: throw error("admin is '\(other)': expected true or false")
+        case let other: throw error("admin is '\(ContactMask.echoed(other))': expected true or false")
         }
         if let text = attributes["defaultMethod"], !text.isEmpty {
             guard let value = DefaultMethod(token: text) else {
                 throw error(
-                    "defaultMethod '\(text)' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
+                    "defaultMethod '\(ContactMask.echoed(text))' is not one of \(DefaultMethod.allCases.map(\.rawValue).joined(separator: " "))"
                 )
             }
             user.defaultMethod = value
@@ -127,7 +129,7 @@ public struct XMLExportReader: ExportReader {
     private mutating func readMethod() throws(InputError) -> MethodInstance {
         let attributes = try checkedAttributes(allowed: Self.methodAttributes, required: Self.methodRequired)
         guard let kind = MethodKind(token: attributes["type"]!) else {
-            throw error("unknown method type '\(attributes["type"]!)'")
+            throw error("unknown method type '\(ContactMask.echoed(attributes["type"]!))'")
         }
         var value = ""
         if !xml.isEmptyElement {

@@ -34,12 +34,15 @@ struct HTMLReport {
         var rejected: [RuleID: (count: Int, examples: [(ChangeRow, ChangeResult)])] = [:]
 
         /// The changes of every tenant, in one reading of the change file and its results.
-        static func collect(changeFile: ChangeFile?, results: ChangeResults) -> [String: TenantChanges] {
+        /// Keyed by tenant as the totals are (`Redaction.tenant`).
+        static func collect(changeFile: ChangeFile?, results: ChangeResults, redaction: Redaction)
+            -> [String: TenantChanges]
+        {
             guard let changeFile else { return [:] }
             var byTenant: [String: TenantChanges] = [:]
             for (row, result) in zip(changeFile.rows, results) {
                 guard let result else { continue }
-                let tenant = row.request.tenant
+                let tenant = redaction.tenant(row.request.tenant)
                 switch result.outcome {
                 case .applied, .held:
                     byTenant[tenant, default: .init()].changedCount += 1
@@ -167,9 +170,13 @@ struct HTMLReport {
         for (row, result) in changes.changed {
             let request = row.request
             let method = MethodKind(token: request.method.trimmingWhitespace)
-            let operation = request.operation + (request.method.isEmpty ? "" : " " + request.method)
-            html += "<tr\(result.outcome == .held ? " class=heldrow" : "")><td>\(escape(request.name))</td>"
-            html += "<td>\(escape(request.user))</td><td>\(escape(operation))</td>"
+            let redaction = content.redaction
+            let operation =
+                redaction.token(request.operation)
+                + (request.method.isEmpty ? "" : " " + redaction.token(request.method))
+            html +=
+                "<tr\(result.outcome == .held ? " class=heldrow" : "")><td>\(escape(redaction.identity(request.name)))</td>"
+            html += "<td>\(escape(redaction.identity(request.user)))</td><td>\(escape(operation))</td>"
             html += "<td>\(escape(content.redaction.describe(result.before, method: method)))</td>"
             html += "<td>\(escape(content.redaction.describe(result.after, method: method)))</td>"
             html +=
@@ -190,7 +197,7 @@ struct HTMLReport {
         html += "<table><tr><th>rule</th><th>count</th><th>examples</th></tr>"
         for (rule, rejected) in sorted {
             let examples = rejected.examples.map { row, result in
-                "\(escape(row.request.name)) (\(escape(row.request.user))): \(escape(result.message))"
+                "\(escape(content.redaction.identity(row.request.name))) (\(escape(content.redaction.identity(row.request.user)))): \(escape(result.message))"
             }
             html += "<tr><td><code>\(rule.rawValue)</code></td><td>\(rejected.count)</td>"
             html += "<td>\(examples.joined(separator: "<br>"))</td></tr>"

@@ -8,34 +8,16 @@ struct Redaction: Sendable {
 
     func value(_ value: String, of kind: MethodKind) -> String {
         guard !reveal else { return value }
-        if kind.isPhone { return Self.maskPhone(value) }
-        if kind == .email { return Self.maskEmail(value) }
+        if kind.isPhone { return ContactMask.phone(value) }
+        if kind == .email { return ContactMask.email(value) }
         return value
     }
 
-    /// Every digit but the country code and the last two becomes `X`; an extension is masked whole.
-    static func maskPhone(_ value: String) -> String {
-        if let number = try? PhoneNumber(parsing: value) {
-            let subscriber = String(repeating: "X", count: number.subscriber.count - 2) + number.subscriber.suffix(2)
-            let phoneExtension = number.phoneExtension.map { "x" + String(repeating: "X", count: $0.count) } ?? ""
-            return "+\(number.countryCode) \(subscriber)\(phoneExtension)"
-        }
-        // Not a valid number: keep only its last two digits.
-        let digitCount = value.count(where: \.isNumber)
-        var seen = 0
-        return String(
-            value.map { character in
-                guard character.isNumber else { return character }
-                seen += 1
-                return seen > digitCount - 2 ? character : "X"
-            })
-    }
-
-    /// The first character of the local part, then `***@` and the domain.
-    static func maskEmail(_ value: String) -> String {
-        guard let at = value.lastIndex(of: "@"), at > value.startIndex else { return "***" }
-        return "\(value[value.startIndex])***\(value[at...])"
-    }
+    /// A change row's cell as `changes.csv` and `report.html` echo it: `ContactMask`'s masking of cells in the
+    /// wrong column, unless `--reveal`.
+    func token(_ cell: String) -> String { reveal ? cell : ContactMask.echoed(cell) }
+    func tenant(_ cell: String) -> String { reveal ? cell : ContactMask.echoed(tenant: cell) }
+    func identity(_ cell: String) -> String { reveal ? cell : ContactMask.echoed(identity: cell) }
 
     /// A state fact as the `before` and `after` columns show it: the value alone for the change's own method,
     /// `kind:value` for another, `default:token` for the default.

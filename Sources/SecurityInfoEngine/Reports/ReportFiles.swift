@@ -50,7 +50,9 @@ struct ReportFiles {
                 let method = request.method.isEmpty ? nil : MethodKind(token: request.method.trimmingWhitespace)
                 try changes.write(
                     [
-                        request.name, request.tenant, request.user, request.operation, request.method,
+                        redaction.identity(request.name), redaction.tenant(request.tenant),
+                        redaction.identity(request.user), redaction.token(request.operation),
+                        redaction.token(request.method),
                         result.outcome.rawValue, result.rule?.rawValue ?? "", result.message,
                         redaction.describe(result.before, method: method),
                         redaction.describe(result.after, method: method),
