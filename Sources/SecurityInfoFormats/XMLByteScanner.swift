@@ -3,8 +3,15 @@
 ///   before the parser sees it, so no DTD, internal subset or entity ever reaches libxml2 (XXE, entity bombs);
 /// - the line each element's start tag begins on: libxml2 stamps a node with the line its start tag ends on, and
 ///   past line 65535 borrows a neighbour's. Elements come out of the reader in document order, so the lines queue.
+/// - a tag with more than `maximumAttributes` attributes, or longer than `maximumTagBytes`, is refused at its `<`
+///   before the parser sees it: libxml2's time grows with the square of an element's attributes (100,000 took 96 s).
 /// Lines and columns count as the CSV reader's do: characters, a BOM not among them, CR, LF and CRLF each one break.
 struct XMLByteScanner {
+    /// secinfo's elements have at most 8 attributes (a change); room for namespace declarations and the like.
+    static let maximumAttributes = 32
+    /// As a CSV field's limit: no upn, id or value comes near it.
+    static let maximumTagBytes = 1 << 20
+
     private enum State: UInt8 {
         case content, open, bang, bangDash, comment, cdata, processingInstruction, tag, attributeValue
     }
@@ -20,6 +27,9 @@ struct XMLByteScanner {
     private var offset = 0
     private var pendingLines: [Int] = []
     private var pendingHead = 0
+    /// The tag being scanned: where its `<` is in the stream, and the attribute values begun in it.
+    private var tagStart = 0
+    private var attributesInTag = 0
     /// The document's first bytes until its XML declaration's end, while it may have one.
     private var declarationHead: [UInt8]? = []
 
@@ -70,9 +80,19 @@ struct XMLByteScanner {
                 // no end of a comment, CDATA section or processing instruction looks back into them.
                 if let stop = scanRun(bytes, from: index - 1) {
                     index = stop + 1
-                    endRun(at: bytes[stop])
+                    endRun(at: bytes[stop], offset: offset + stop)
+                    if state == .attributeValue && attributesInTag > Self.maximumAttributes {
+                        throw tagError(
+                            "an element with more than \(Self.maximumAttributes) attributes: secinfo's XML elements have at most 8",
+                            path: path)
+                    }
                 } else {
                     index = bytes.count
+                }
+                if (state == .tag || state == .attributeValue) && offset + index - tagStart > Self.maximumTagBytes {
+                    throw tagError(
+                        "a tag longer than \(Self.maximumTagBytes >> 20) MiB: no upn, id or value is that long",
+                        path: path)
                 }
                 continue
             case .open:
@@ -137,16 +157,18 @@ struct XMLByteScanner {
     }
 
     /// The state after the byte that ended a run of `.content`, `.tag` or `.attributeValue`.
-    private mutating func endRun(at byte: UInt8) {
+    private mutating func endRun(at byte: UInt8, offset: Int) {
         switch state {
         case .content:
             state = .open
             openPosition = (line, column)
+            (tagStart, attributesInTag) = (offset, 0)
         case .tag where byte == UInt8(ascii: ">"):
             state = .content
         case .tag:
             quote = byte
             state = .attributeValue
+            attributesInTag += 1
         default:
             state = .tag
         }
@@ -203,6 +225,10 @@ struct XMLByteScanner {
         return InputError(
             file: path, line: 1 + breaks.count, column: rest.startIndex + 1 - (breaks.last ?? (bytes.startIndex - 1)),
             "the XML declares encoding '\(value)': secinfo reads XML in UTF-8 only")
+    }
+
+    private func tagError(_ message: String, path: String) -> InputError {
+        InputError(file: path, line: openPosition.line, column: openPosition.column, message)
     }
 
     private func declaration(path: String) -> InputError {

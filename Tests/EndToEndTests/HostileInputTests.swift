@@ -64,6 +64,42 @@ struct HostileInputTests {
         #expect(summary.int(at: "tenants.alpha.users.before") == 3)
     }
 
+    /// libxml2's time grows with the square of an element's attributes: 100,000 took 96 s before they were bounded.
+    @Test(
+        "an element with 100,000 attributes is refused at its tag, before the parser sees it, in an export or changes",
+        arguments: [false, true])
+    func manyAttributes(inChangeFile: Bool) throws {
+        let workspace = try Workspace()
+        let attributes = (0..<100_000).map { " a\($0)=\"1\"" }.joined()
+        let export = try workspace.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <securityInfoExport version="1">
+              <tenant id="alpha">
+                <user upn="x@alpha.test"\(inChangeFile ? "" : attributes)/>
+              </tenant>
+            </securityInfoExport>
+
+            """, to: "export.xml")
+        let changes = try workspace.write(
+            """
+            <securityInfoChanges version="1">
+              <change id="c1" tenant="alpha" user="x@alpha.test" operation="require-reregister"\(inChangeFile ? attributes : "")/>
+            </securityInfoChanges>
+
+            """, to: "changes.xml")
+        let run = try SecInfo.run(
+            [
+                "apply", "--export", export, "--changes", changes, "--output", workspace.path("out"),
+                "--report", workspace.path("report"),
+            ], timeout: 60)
+        #expect(run.exitCode == 2)
+        let location = inChangeFile ? "changes.xml:2:3:" : "export.xml:4:5:"
+        #expect(run.standardError.contains(location), "\(run.standardError)")
+        #expect(run.standardError.contains("more than 32 attributes"), "\(run.standardError)")
+        #expect(workspace.contents(of: "out").isEmpty)
+    }
+
     @Test("the invalid UTF-8 CSV is refused too, at its cell")
     func invalidUTF8CSV() throws {
         let run = try SecInfo.run([

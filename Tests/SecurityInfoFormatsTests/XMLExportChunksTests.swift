@@ -104,6 +104,9 @@ struct XMLExportChunksTests {
         ("  </tenant>", "  </tenant></securityInfoExport><more/>"),  // content after the root
         ("<tenant id=\"t1\">", "<tenant id=\"-bad\">"),  // a tenant id refused
         ("user7@x", "user5@x"),  // a repeated user
+        // Refused before libxml2 sees them (its time grows with the square of the attributes).
+        ("admin='false'", "admin='false'" + (0..<100_000).map { " a\($0)='1'" }.joined()),
+        ("admin='false'", "admin='false' note='" + String(repeating: "x", count: 1 << 21) + "'"),
     ]
 
     // For a broken export only the error is compared: libxml2's reader parses ahead of the node it hands out, so
@@ -122,6 +125,12 @@ struct XMLExportChunksTests {
                 parts[..<40].joined(separator: breakage.0) + breakage.1 + parts[40...].joined(separator: breakage.0)
             let sequential = Self.readSequentially(broken)
             #expect(sequential.error != nil, "breakage \(index) is an error")
+            if index >= Self.breakages.count - 2 {
+                #expect(
+                    sequential.error?.message.contains(index == Self.breakages.count - 2 ? "32 attributes" : "1 MiB")
+                        == true)
+                #expect(sequential.error?.column != nil)
+            }
             for chunkBytes in [1, 64, 500, 1 << 18] {
                 #expect(
                     Self.readInChunks(broken, chunkBytes: chunkBytes).error == sequential.error,
