@@ -64,6 +64,8 @@ struct BatchRun {
     var plan: PlanFile?
     /// A few users per tenant and finding, for the report page.
     var findingExamples: [String: [FindingID: [String]]] = [:]
+    /// The output and report folders this run made: removed again if it fails.
+    let createdFolders = CreatedFolders()
     /// Rows and bytes read, for the progress line.
     var progress = ProgressCounter(observer: nil, exportBytes: 0)
 
@@ -84,9 +86,17 @@ struct BatchRun {
     }
 
     mutating func execute() throws(BatchError) -> BatchResult {
+        do { return try readEvaluateAndFinish() } catch {
+            createdFolders.removeEmpty()
+            throw error
+        }
+    }
+
+    private mutating func readEvaluateAndFinish() throws(BatchError) -> BatchResult {
         try readInputs()
         let reportFiles = try configuration.reportDirectory.map { (folder) throws(BatchError) in
-            let files = try ReportFiles(folder: folder, redaction: Redaction(reveal: configuration.reveal))
+            let files = try ReportFiles(
+                folder: folder, redaction: Redaction(reveal: configuration.reveal), folders: createdFolders)
             removeStaleTemporaries(in: folder)
             return files
         }
@@ -95,6 +105,7 @@ struct BatchRun {
         do { outputs = try evaluateAndWrite(findings: reportFiles?.findings) } catch {
             progress.finish()
             reportFiles?.discard()
+            if case .input(let failure) = error { try checkUnreadExportsAgainstPlan(after: failure) }
             throw error
         }
         progress.finish()

@@ -9,6 +9,7 @@ extension BatchRun {
     /// the change file's bytes. The exports are hashed as they are read (`openExport`, `finishReading`).
     mutating func readInputs() throws(BatchError) {
         exportFiles = try InputDiscovery.exportFiles(in: configuration.exportPaths)
+        try checkOutputPlaces()
         progress = ProgressCounter(
             observer: configuration.progress, exportBytes: exportFiles.reduce(0) { $0 + InputDiscovery.size(of: $1) })
         if let path = configuration.policyPath {
@@ -40,6 +41,37 @@ extension BatchRun {
             metadata: ["exports": "\(exportFiles.count)", "changes": "\(changeFile?.rows.count ?? 0)"])
     }
 
+    /// Refuses, before anything is read or written, outputs that would land on an input or on each other.
+    func checkOutputPlaces() throws(BatchError) {
+        typealias Place = OutputClashes.Place
+        var inputs = exportFiles.map { Place(option: "--export", path: $0) }
+        if let path = configuration.policyPath { inputs.append(Place(option: "--policy", path: path)) }
+        if let path = configuration.changesPath { inputs.append(Place(option: "--changes", path: path)) }
+        var outputs: [Place] = []
+        var outputFolders: [Place] = []
+        if configuration.command == .apply, let folder = configuration.outputDirectory {
+            outputs += try InputDiscovery.outputPaths(for: exportFiles, in: folder).map {
+                Place(option: "--output", path: $0)
+            }
+            outputFolders.append(Place(option: "--output", path: folder))
+        }
+        if let folder = configuration.reportDirectory {
+            outputs += ReportFiles.names.map {
+                Place(option: "--report", path: (folder as NSString).appendingPathComponent($0))
+            }
+            outputFolders.append(Place(option: "--report", path: folder))
+        }
+        if let path = configuration.planFilePath {
+            let place = Place(option: "--plan-file", path: path)
+            if configuration.command == .apply { inputs.append(place) } else { outputs.append(place) }
+        }
+        let inputFolders = configuration.exportPaths.filter(InputDiscovery.isFolder).map {
+            Place(option: "--export", path: $0)
+        }
+        try OutputClashes.check(
+            inputs: inputs, inputFolders: inputFolders, outputs: outputs, outputFolders: outputFolders)
+    }
+
     /// The inputs as `summary.json` lists them: the exports (once read), then the policy and the change file.
     var inputs: [SummaryReport.Input] { exportInputs + otherInputs }
 
@@ -62,6 +94,20 @@ extension BatchRun {
     func checkExportsAgainstPlan() throws(BatchError) {
         guard let plan else { return }
         try refuse(plan, differing: plan.differences(inputs: planInputs, options: PlanFile.options(of: configuration)))
+    }
+
+    /// `apply --plan-file`, when an export cannot be read: if it, or one not read yet, is not what was planned, the
+    /// plan is what is stale (exit 4), and the reading's error says where the file now breaks.
+    func checkUnreadExportsAgainstPlan(after failure: InputError) throws(BatchError) {
+        guard let plan else { return }
+        var inputs = planInputs
+        for (index, path) in exportFiles.enumerated().dropFirst(exportInputs.count) {
+            let digest = InputDigest()
+            guard (try? InputFile(path: path, observe: digest.update).readToEnd()) != nil else { continue }
+            inputs[index].sha256 = digest.finish()
+        }
+        let differences = plan.differences(inputs: inputs, options: PlanFile.options(of: configuration))
+        try refuse(plan, differing: differences.isEmpty ? [] : differences + ["reading it: \(failure)"])
     }
 
     private func refuse(_ plan: PlanFile, differing differences: [String]) throws(BatchError) {

@@ -160,7 +160,7 @@ extension BatchRun {
     /// The output folder made and cleared of a killed run's leftovers; the outputs' paths (`apply` only).
     func prepareOutputFolder() throws(BatchError) -> [String]? {
         guard configuration.command == .apply, let folder = configuration.outputDirectory else { return nil }
-        try InputDiscovery.makeFolder(folder)
+        try createdFolders.make(folder)
         let paths = try InputDiscovery.outputPaths(for: exportFiles, in: folder)
         removeStaleTemporaries(in: folder)
         return paths

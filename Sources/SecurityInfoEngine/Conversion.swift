@@ -19,7 +19,8 @@ public enum Conversion {
         let description = FileDescription(format: format, isCompressed: target.lowercased().hasSuffix(".gz"))
         // Output folders are created when missing (SPEC.md).
         let folder = (target as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try InputDiscovery.makeFolder(folder) }
+        let createdFolders = CreatedFolders()
+        if !folder.isEmpty { try createdFolders.make(folder) }
         do {
             let sink = try AtomicFileSink(path: target)
             let result: Result
@@ -44,6 +45,7 @@ public enum Conversion {
             try sink.commit()
             return result
         } catch {
+            createdFolders.removeEmpty()
             throw BatchError(error)
         }
     }

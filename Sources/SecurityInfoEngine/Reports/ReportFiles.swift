@@ -7,6 +7,7 @@ import SecurityInfoFormats
 struct ReportFiles {
     static let changesName = "changes.csv", rejectedName = "rejected.csv", findingsName = "findings.csv"
     static let summaryName = "summary.json", htmlName = "report.html"
+    static let names = [changesName, rejectedName, findingsName, summaryName, htmlName]
 
     let folder: String
     let redaction: Redaction
@@ -18,10 +19,10 @@ struct ReportFiles {
     private let htmlSink: AtomicFileSink
     private var all: [AtomicFileSink] { [changesSink, rejectedSink, findingsSink, summarySink, htmlSink] }
 
-    init(folder: String, redaction: Redaction) throws(BatchError) {
+    init(folder: String, redaction: Redaction, folders: CreatedFolders) throws(BatchError) {
         self.folder = folder
         self.redaction = redaction
-        try InputDiscovery.makeFolder(folder)
+        try folders.make(folder)
         func sink(_ name: String) throws(BatchError) -> AtomicFileSink {
             do { return try AtomicFileSink(path: (folder as NSString).appendingPathComponent(name)) } catch {
                 throw .output(error)
