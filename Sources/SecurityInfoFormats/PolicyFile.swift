@@ -1,8 +1,8 @@
-import FoundationEssentials
 public import SecurityInfo
 
 /// Reads the policy file (SPEC.md): `{"defaults": {…}, "tenants": {"contoso": {…}}}` with the fields of RULES.md
-/// section 4. Unknown fields and values out of range are input errors, so a typo never passes silently.
+/// section 4. Unknown fields, repeated keys, values of the wrong kind and values out of range are input errors at
+/// their line and column, so a typo never passes silently.
 public enum PolicyFile {
     /// Reads and checks the policy file at `path`.
     public static func read(path: String) throws(InputError) -> PolicySet {
@@ -10,136 +10,181 @@ public enum PolicyFile {
     }
 
     public static func read(path: String, bytes: [UInt8]) throws(InputError) -> PolicySet {
-        let document: Document
-        do {
-            document = try JSONDecoder().decode(Document.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw InputError(file: path, describe(error))
-        } catch let error as InputError {
-            throw error
-        } catch {
-            throw InputError(file: path, "not a policy file: \(error)")
+        let document = try JSONReader.read(bytes, path: path)
+        let reader = Reader(path: path)
+        let top = try reader.object(document, at: "the top level", allowed: ["defaults", "tenants"])
+        var defaults = TenantPolicy()
+        if let value = top["defaults"] {
+            let members = try reader.object(value.value, at: "defaults", allowed: Reader.policyFields)
+            defaults = try reader.overrides(members, at: "defaults").applied(to: defaults)
+            try reader.check(defaults, members: members, at: "defaults", object: value.value)
         }
-        let defaults = (document.defaults ?? TenantPolicyOverrides()).applied(to: TenantPolicy())
         var policies = PolicySet(defaults: defaults)
-        try check(defaults, at: "defaults", path: path)
-        for (tenant, overrides) in document.tenants ?? [:] {
-            guard TenantID.isValid(tenant) else {
-                throw InputError(
-                    file: path, "tenants: '\(ContactMask.echoed(tenant: tenant))' is not a valid tenant id")
+        if let value = top["tenants"] {
+            guard case .object(let tenants) = value.value.kind else {
+                throw reader.error(
+                    at: value.value, "tenants: expected an object of tenants, found \(value.value.summary)")
             }
-            let policy = overrides.applied(to: defaults)
-            try check(policy, at: "tenants.\(tenant)", path: path)
-            policies.tenants[tenant] = policy
+            for (tenant, keyPosition, policyValue) in tenants {
+                guard TenantID.isValid(tenant) else {
+                    throw InputError(
+                        file: path, line: keyPosition.line, column: keyPosition.column,
+                        "tenants: '\(ContactMask.echoed(tenant: tenant))' is not a valid tenant id")
+                }
+                let place = "tenants.\(tenant)"
+                let members = try reader.object(policyValue, at: place, allowed: Reader.policyFields)
+                let policy = try reader.overrides(members, at: place).applied(to: defaults)
+                try reader.check(policy, members: members, at: place, object: policyValue)
+                policies.tenants[tenant] = policy
+            }
         }
         return policies
     }
 
-    private static func check(_ policy: TenantPolicy, at place: String, path: String) throws(InputError) {
-        if let problem = policy.problems.first { throw InputError(file: path, "\(place): \(problem)") }
-    }
+    /// Turns JSON values into a policy's fields, each error at the value's place.
+    private struct Reader {
+        let path: String
+        static let policyFields = [
+            "enabledMethods", "officePhoneAllowed", "ssprMethodsRequired", "securityQuestions", "domains",
+            "allowWorkEmail", "onDefaultDelete", "maxDeletes", "maxDeletePercent",
+        ]
 
-    private static func describe(_ error: DecodingError) -> String {
-        func place(_ path: [any CodingKey]) -> String {
-            path.isEmpty
-                ? "the top level" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        typealias Member = (value: JSONValue, keyPosition: JSONValue.Position)
+
+        /// An object's members in the file's order (so the first error met is the first in the file).
+        struct Members {
+            var ordered: [(key: String, member: Member)] = []
+            subscript(key: String) -> Member? { ordered.first { $0.key == key }?.member }
         }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
-            return "\(place(context.codingPath)): \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            return "\(place(context.codingPath)): \(context.debugDescription)\(underlying)"
-        @unknown default:
-            return "\(error)"
+
+        func error(at value: JSONValue, _ message: String) -> InputError {
+            InputError(file: path, line: value.position.line, column: value.position.column, message)
         }
-    }
 
-    private struct Document: Decodable {
-        var defaults: TenantPolicyOverrides?
-        var tenants: [String: TenantPolicyOverrides]?
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case defaults, tenants }
-
-        init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            defaults = try container.decodeIfPresent(TenantPolicyOverrides.self, forKey: .defaults)
-            tenants = try container.decodeIfPresent([String: TenantPolicyOverrides].self, forKey: .tenants)
-        }
-    }
-}
-
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-private func rejectUnknownKeys(in decoder: any Decoder, allowed: [String]) throws {
-    let container = try decoder.container(keyedBy: AnyKey.self)
-    for key in container.allKeys where !allowed.contains(key.stringValue) {
-        throw DecodingError.dataCorrupted(
-            .init(
-                codingPath: decoder.codingPath + [key],
-                debugDescription: "unknown field (expected one of \(allowed.joined(separator: ", ")))"))
-    }
-}
-
-extension TenantPolicyOverrides: Decodable {
-    private enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabledMethods, officePhoneAllowed, ssprMethodsRequired, securityQuestions, domains, allowWorkEmail
-        case onDefaultDelete, maxDeletes, maxDeletePercent
-    }
-
-    private struct SecurityQuestions: Decodable {
-        var registerCount: Int?
-        var resetCount: Int?
-        enum CodingKeys: String, CodingKey, CaseIterable { case registerCount, resetCount }
-        init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            registerCount = try container.decodeIfPresent(Int.self, forKey: .registerCount)
-            resetCount = try container.decodeIfPresent(Int.self, forKey: .resetCount)
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        if let methods = try container.decodeIfPresent([String].self, forKey: .enabledMethods) {
-            var enabled = Set<PolicyMethod>()
-            for (index, name) in methods.enumerated() {
-                guard let method = PolicyMethod(rawValue: name) else {
-                    throw DecodingError.dataCorrupted(
-                        .init(
-                            codingPath: container.codingPath + [
-                                CodingKeys.enabledMethods, AnyKey(stringValue: "\(index)"),
-                            ],
-                            debugDescription:
-                                "unknown method '\(ContactMask.echoed(name))' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"
-                        ))
-                }
-                enabled.insert(method)
+        /// An object's members by key; a key outside `allowed` is an error at the key.
+        func object(_ value: JSONValue, at place: String, allowed: [String]) throws(InputError) -> Members {
+            guard case .object(let members) = value.kind else {
+                throw error(at: value, "\(place): expected an object, found \(value.summary)")
             }
-            enabledMethods = enabled
+            var byKey = Members()
+            for (key, keyPosition, member) in members {
+                guard allowed.contains(key) else {
+                    let field = place == "the top level" ? key : "\(place).\(key)"
+                    throw InputError(
+                        file: path, line: keyPosition.line, column: keyPosition.column,
+                        "\(ContactMask.echoed(identity: field)): unknown field (expected one of \(allowed.joined(separator: ", ")))"
+                    )
+                }
+                byKey.ordered.append((key, (member, keyPosition)))
+            }
+            return byKey
         }
-        officePhoneAllowed = try container.decodeIfPresent(Bool.self, forKey: .officePhoneAllowed)
-        ssprMethodsRequired = try container.decodeIfPresent(Int.self, forKey: .ssprMethodsRequired)
-        if let questions = try container.decodeIfPresent(SecurityQuestions.self, forKey: .securityQuestions) {
-            securityQuestionsRegisterCount = questions.registerCount
-            securityQuestionsResetCount = questions.resetCount
+
+        func overrides(_ members: Members, at place: String) throws(InputError) -> TenantPolicyOverrides {
+            var overrides = TenantPolicyOverrides()
+            for (key, member) in members.ordered {
+                let value = member.value
+                let field = "\(place).\(key)"
+                switch key {
+                case "enabledMethods":
+                    var enabled = Set<PolicyMethod>()
+                    for (index, name) in try strings(value, at: field).enumerated() {
+                        guard let method = PolicyMethod(rawValue: name.text) else {
+                            throw error(
+                                at: name.value,
+                                "\(field).\(index): unknown method '\(ContactMask.echoed(name.text))' (expected \(PolicyMethod.allCases.map(\.rawValue).joined(separator: ", ")))"
+                            )
+                        }
+                        enabled.insert(method)
+                    }
+                    overrides.enabledMethods = enabled
+                case "officePhoneAllowed": overrides.officePhoneAllowed = try bool(value, at: field)
+                case "ssprMethodsRequired": overrides.ssprMethodsRequired = try count(value, at: field)
+                case "securityQuestions":
+                    let questions = try object(value, at: field, allowed: ["registerCount", "resetCount"])
+                    if let register = questions["registerCount"] {
+                        overrides.securityQuestionsRegisterCount = try count(
+                            register.value, at: "\(field).registerCount")
+                    }
+                    if let reset = questions["resetCount"] {
+                        overrides.securityQuestionsResetCount = try count(reset.value, at: "\(field).resetCount")
+                    }
+                case "domains": overrides.domains = try strings(value, at: field).map(\.text)
+                case "allowWorkEmail": overrides.allowWorkEmail = try bool(value, at: field)
+                case "onDefaultDelete":
+                    guard case .string(let text) = value.kind,
+                        let action = TenantPolicy.DefaultDeleteAction(rawValue: text)
+                    else {
+                        throw error(at: value, "\(field): expected \"reassign\" or \"reject\", found \(value.summary)")
+                    }
+                    overrides.onDefaultDelete = action
+                case "maxDeletes": overrides.maxDeletes = try count(value, at: field)
+                default:  // maxDeletePercent: a number, or null for no percentage limit
+                    if case .null = value.kind {
+                        overrides.maxDeletePercent = .some(nil)
+                    } else {
+                        guard case .number(let text) = value.kind, let percent = Double(text), percent.isFinite else {
+                            throw error(at: value, "\(field): expected a percentage or null, found \(value.summary)")
+                        }
+                        overrides.maxDeletePercent = .some(percent)
+                    }
+                }
+            }
+            return overrides
         }
-        domains = try container.decodeIfPresent([String].self, forKey: .domains)
-        allowWorkEmail = try container.decodeIfPresent(Bool.self, forKey: .allowWorkEmail)
-        onDefaultDelete = try container.decodeIfPresent(TenantPolicy.DefaultDeleteAction.self, forKey: .onDefaultDelete)
-        maxDeletes = try container.decodeIfPresent(Int.self, forKey: .maxDeletes)
-        if container.contains(.maxDeletePercent) {
-            maxDeletePercent = .some(
-                try container.decodeNil(forKey: .maxDeletePercent)
-                    ? nil : try container.decode(Double.self, forKey: .maxDeletePercent))
+
+        /// A whole number (`2.5`, `1e2` and numbers past Int's range are refused by name, not as bad JSON).
+        func count(_ value: JSONValue, at field: String) throws(InputError) -> Int {
+            guard case .number(let text) = value.kind else {
+                throw error(at: value, "\(field): expected a whole number, found \(value.summary)")
+            }
+            guard let count = Int(text) else {
+                let isWhole = text.allSatisfy { $0.isNumber || $0 == "-" }
+                throw error(
+                    at: value,
+                    "\(field): expected a whole number, found \(text)\(isWhole ? ", which is too large" : "")")
+            }
+            return count
+        }
+
+        func bool(_ value: JSONValue, at field: String) throws(InputError) -> Bool {
+            guard case .bool(let flag) = value.kind else {
+                throw error(at: value, "\(field): expected true or false, found \(value.summary)")
+            }
+            return flag
+        }
+
+        func strings(_ value: JSONValue, at field: String) throws(InputError) -> [(text: String, value: JSONValue)] {
+            guard case .array(let elements) = value.kind else {
+                throw error(at: value, "\(field): expected an array of strings, found \(value.summary)")
+            }
+            var strings: [(text: String, value: JSONValue)] = []
+            for (index, element) in elements.enumerated() {
+                guard case .string(let text) = element.kind else {
+                    throw error(at: element, "\(field).\(index): expected a string, found \(element.summary)")
+                }
+                strings.append((text, element))
+            }
+            return strings
+        }
+
+        /// RULES.md section 4's ranges, on the policy as layered; the error is placed at the field it names when
+        /// this object sets it, else at the object.
+        func check(_ policy: TenantPolicy, members: Members, at place: String, object: JSONValue)
+            throws(InputError)
+        {
+            guard let problem = policy.problems.first else { return }
+            let field = problem.prefix { $0 != " " }.split(separator: ".").map(String.init)
+            var value = object
+            if let first = field.first, let member = members[first] {
+                value = member.value
+                if field.count > 1, case .object(let inner) = member.value.kind,
+                    let nested = inner.first(where: { $0.key == field[1] })
+                {
+                    value = nested.value
+                }
+            }
+            throw error(at: value, "\(place): \(problem)")
         }
     }
 }

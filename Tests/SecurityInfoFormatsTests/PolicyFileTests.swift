@@ -192,6 +192,43 @@ struct PolicyFileTests {
         #expect(!error.message.isEmpty)
     }
 
+    @Test(
+        "every error names its line and column, and says what it found",
+        arguments: [
+            ("{\"defaults\": {\"maxDeletes\": 2.5}}", 1, 29, "expected a whole number, found 2.5"),
+            ("{\"defaults\": {\"maxDeletes\": 123456789012345678901}}", 1, 29, "too large"),
+            ("{\"defaults\": {\"maxDeletes\": 5,\n  \"maxDeletes\": 7}}", 2, 3, "given twice"),
+            ("{\"tenants\": {\"c\": {}, \"c\": {\"maxDeletes\": 1}}}", 1, 23, "given twice"),
+            ("{\"defaults\": {\"maxDeletes\": 5,}}", 1, 31, "no trailing comma"),
+            ("{\"defaults\": {\"maxDeletes\": 05}}", 1, 30, "may not start with 0"),
+            ("{\n  \"tenants\": {\n    \"c\": {\"ssprMethodsRequired\": 3}}}", 3, 34, "tenants.c: ssprMethodsRequired"),
+            ("{\"defaults\": {\"domains\": [\"a\", 7]}}", 1, 32, "defaults.domains.1: expected a string"),
+            ("{\"défaults\": {}}", 1, 2, "unknown field"),
+            ("{\"defaults\": {\"maxDeletes\": 5}} x", 1, 33, "after the document"),
+            ("{\"a\": \"\u{1}\"}", 1, 8, "control character"),
+            (String(repeating: "[", count: 40), 1, 33, "nested deeper"),
+        ])
+    func placesErrors(json: String, line: Int, column: Int, words: String) throws {
+        let error = try #require(throws: InputError.self) { try readPolicy(json, path: "p.json") }
+        #expect(error.line == line && error.column == column, "\(error)")
+        #expect(error.message.contains(words), "\(error)")
+    }
+
+    @Test("invalid UTF-8 is an error at its byte's place")
+    func invalidUTF8() throws {
+        let bytes = Array("{\n \"defaults\": {\"domains\": [\"a".utf8) + [0xC3, 0x28] + Array("\"]}}".utf8)
+        let error = try #require(throws: InputError.self) { try PolicyFile.read(path: "p.json", bytes: bytes) }
+        #expect(error.line == 2 && error.column == 29, "\(error)")
+        #expect(error.message.contains("UTF-8"))
+    }
+
+    @Test("strings are decoded as JSON says: escapes, surrogate pairs, a BOM before the document")
+    func decodesStrings() throws {
+        let json = "\u{FEFF}{\"defaults\": {\"domains\": [\"a\\u00e9\\ud83d\\ude00\\n\\/b\", \"ü\"]}}"
+        let policies = try readPolicy(json)
+        #expect(policies.defaults.domains == ["aé😀\n/b", "ü"])
+    }
+
     @Test("the sample policy reads as its tenants say")
     func readsSamplePolicyShape() throws {
         let json = """
