@@ -125,12 +125,16 @@ struct BatchRun {
         guard configuration.readsOnceWhenItCan else {
             try evaluateChanges()
             try checkExportsAgainstPlan()
+            try checkTenantNames()
             decideThresholds()
             countDecisions()
             return try writeExports(findings: findings)
         }
         let outputs = try evaluateAndWriteExports(findings: findings)
-        do { try checkExportsAgainstPlan() } catch {
+        do {
+            try checkExportsAgainstPlan()
+            try checkTenantNames()
+        } catch {
             for output in outputs { output.discard() }
             throw error
         }

@@ -78,6 +78,9 @@ struct ChangeOptions: ParsableArguments {
             guard parts.count == 2, let count = Int(parts[1]), count >= 0, !parts[0].isEmpty else {
                 throw ValidationError("--allow-deletes takes TENANT=N with N a count, not '\(pair)'")
             }
+            if allowances[String(parts[0])] != nil {
+                throw ValidationError("--allow-deletes names tenant '\(parts[0])' twice: give each tenant one limit")
+            }
             allowances[String(parts[0])] = count
         }
         return allowances
