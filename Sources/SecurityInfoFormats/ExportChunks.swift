@@ -155,9 +155,17 @@ struct CSVExportChunkReader: ExportChunkReader {
             if scanned >= maximumChunkBytes {
                 // No user's rows run this long (64 MiB). A quote left open hides the line ends after it: the chunk
                 // goes as it is, in bounded memory, and its reader meets the quote where reading the file through
-                // would, the user before it unfinished as then. (A user whose rows did run this long would be
-                // refused, which is why the limit is far beyond any real one.)
-                return emit(upTo: scanned, lines: linesScanned)
+                // would, the user before it unfinished as then.
+                if inQuotes { return emit(upTo: scanned, lines: linesScanned) }
+                // Otherwise the chunk ends after its last whole row (a user cut apart there is refused by the run
+                // check); a single row that runs this long is refused as such, not cut into a row of too few fields.
+                if recordStart > 0 { return emit(upTo: recordStart, lines: linesBeforeRecord) }
+                let limit =
+                    maximumChunkBytes >= 1 << 20 ? "\(maximumChunkBytes >> 20) MiB" : "\(maximumChunkBytes) bytes"
+                throw InputError(
+                    file: source.path, line: pendingLine, column: 1,
+                    "a row runs past \(limit): no row of an export is that long (secinfo hands a worker at most \(limit))"
+                )
             }
             do { try readMore() } catch {
                 // The whole records read before the error go first, with the error after them, as reading the

@@ -1,8 +1,9 @@
 /// Watches an XML byte stream on its way to libxml2, for two things the parser does not give well:
 /// - any `<!…>` declaration (a DOCTYPE, an ENTITY) outside comments and CDATA is refused with its line and column
 ///   before the parser sees it, so no DTD, internal subset or entity ever reaches libxml2 (XXE, entity bombs);
-/// - the line each element's start tag begins on: libxml2 stamps a node with the line its start tag ends on, and
-///   past line 65535 borrows a neighbour's. Elements come out of the reader in document order, so the lines queue.
+/// - where each element's start tag begins: libxml2 stamps a node with the line its start tag ends on, past line
+///   65535 borrows a neighbour's, and gives no column. Elements come out of the reader in document order, so the
+///   places queue.
 /// - a tag with more than `maximumAttributes` attributes, or longer than `maximumTagBytes`, is refused at its `<`
 ///   before the parser sees it: libxml2's time grows with the square of an element's attributes (100,000 took 96 s).
 /// Lines and columns count as the CSV reader's do: characters, a BOM not among them, CR, LF and CRLF each one break.
@@ -25,8 +26,10 @@ struct XMLByteScanner {
     private var beforePrevious: UInt8 = 0
     private var openPosition = (line: 1, column: 1)
     private var offset = 0
-    private var pendingLines: [Int] = []
+    private var pendingStarts: [(line: Int, column: Int)] = []
     private var pendingHead = 0
+    /// Whether an element's start tag has been seen: libxml2 calls a document without one "Extra content".
+    private(set) var sawElement = false
     /// The tag being scanned: where its `<` is in the stream, and the attribute values begun in it.
     private var tagStart = 0
     private var attributesInTag = 0
@@ -40,17 +43,17 @@ struct XMLByteScanner {
         openPosition = (line, column + 1)
     }
 
-    /// The line of the next element start tag not yet taken, in document order.
-    mutating func nextElementLine() -> Int? {
-        guard pendingHead < pendingLines.count else { return nil }
+    /// Where the next element start tag not yet taken begins (its `<`), in document order.
+    mutating func nextElementStart() -> (line: Int, column: Int)? {
+        guard pendingHead < pendingStarts.count else { return nil }
         defer {
             pendingHead += 1
             if pendingHead > 4096 {
-                pendingLines.removeFirst(pendingHead)
+                pendingStarts.removeFirst(pendingHead)
                 pendingHead = 0
             }
         }
-        return pendingLines[pendingHead]
+        return pendingStarts[pendingHead]
     }
 
     mutating func scan(_ bytes: UnsafeRawBufferPointer, path: String) throws(InputError) {
@@ -101,7 +104,8 @@ struct XMLByteScanner {
                 case UInt8(ascii: "!"): state = .bang
                 case UInt8(ascii: "/"): state = .tag
                 default:
-                    pendingLines.append(openPosition.line)
+                    pendingStarts.append(openPosition)
+                    sawElement = true
                     state = .tag
                 }
             case .bang:

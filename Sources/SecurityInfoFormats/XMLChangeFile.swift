@@ -15,16 +15,15 @@ public enum XMLChangeFileReader {
             switch xml.kind {
             case .element where xml.depth == 0:
                 guard xml.name == "securityInfoChanges" else {
-                    throw InputError(
-                        file: xml.path, line: xml.line, "the root element is <\(xml.name)>, not <securityInfoChanges>")
+                    throw xml.error("the root element is <\(xml.name)>, not <securityInfoChanges>")
                 }
                 let version = try XMLAttributes.checked(of: xml, allowed: ["version"], required: ["version"])["version"]
                 guard version == "1" else {
-                    throw InputError(file: xml.path, line: xml.line, "unsupported version '\(version!)'")
+                    throw xml.error("unsupported version '\(version!)'")
                 }
                 sawRoot = true
             case .element where xml.depth == 1 && xml.name == "change":
-                let line = xml.line
+                let (line, column) = (xml.line, xml.column)
                 let values = try XMLAttributes.checked(of: xml, allowed: attributes, required: [])
                 if !xml.isEmptyElement { try skipEmptyContent(of: xml) }
                 let fields = attributes.map { values[$0] ?? "" }
@@ -32,7 +31,7 @@ public enum XMLChangeFileReader {
                 if !changeID.isEmpty {
                     if let earlier = lineOfID[changeID] {
                         throw InputError(
-                            file: xml.path, line: line,
+                            file: xml.path, line: line, column: column,
                             "change id '\(ContactMask.echoed(identity: changeID))' is used again (first at line \(earlier))"
                         )
                     }
@@ -40,7 +39,7 @@ public enum XMLChangeFileReader {
                 }
                 rows.append(fields: fields, line: line)
             case .element:
-                throw InputError(file: xml.path, line: xml.line, "unexpected element <\(xml.name)> here")
+                throw xml.error("unexpected element <\(xml.name)> here")
             case .text, .whitespace, .other:
                 try xml.checkBetweenElements()
             case .endElement:
@@ -58,7 +57,7 @@ public enum XMLChangeFileReader {
             case .endElement: return
             case .whitespace: continue
             case .text where xml.value.allSatisfy(\.isWhitespace): continue
-            default: throw InputError(file: xml.path, line: xml.line, "a <change> holds attributes only")
+            default: throw xml.error("a <change> holds attributes only")
             }
         }
     }

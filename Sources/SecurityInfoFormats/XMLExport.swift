@@ -152,7 +152,7 @@ public struct XMLExportReader: ExportReader {
         try XMLAttributes.checked(of: xml, allowed: allowed, required: required)
     }
 
-    private func error(_ message: String) -> InputError { InputError(file: path, line: xml.line, message) }
+    private func error(_ message: String) -> InputError { xml.error(message) }
 
     // The attributes each element may have, and must.
     private static let tenantAttributes = ["id"]
@@ -175,12 +175,11 @@ struct XMLAttributes {
         }
         if values.count != xml.attributeCount { values = xml.attributes() }
         for (name, _) in values where !allowed.contains(name) {
-            throw InputError(
-                file: xml.path, line: xml.line,
+            throw xml.error(
                 "unknown attribute '\(name)' on <\(xml.name)> (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
         for name in required where !values.contains(where: { $0.name == name }) {
-            throw InputError(file: xml.path, line: xml.line, "<\(xml.name)> needs a '\(name)' attribute")
+            throw xml.error("<\(xml.name)> needs a '\(name)' attribute")
         }
         return XMLAttributes(values: values)
     }

@@ -97,6 +97,11 @@ final class XMLReader {
             throw error
         }
         if let error = box.parseError {
+            if !box.scanner.sawElement
+                && (error.message.hasPrefix("Extra content") || error.message.hasPrefix("Document is empty"))
+            {
+                throw InputError(file: path, line: 1, column: 1, "the document is empty: it holds no element")
+            }
             throw InputError(
                 file: path, line: origin.fileLine(error.line),
                 column: error.column > 0 ? origin.fileColumn(error.column, onLine: error.line) : nil,
@@ -106,7 +111,7 @@ final class XMLReader {
         // The node's type, asked once: the readers ask for `kind` several times a node.
         nodeType = status == 1 ? xmlTextReaderNodeType(reader) : -1
         if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-            elementLine = box.scanner.nextElementLine()
+            elementStart = box.scanner.nextElementStart()
         }
         if nodeType == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
             throw InputError(
@@ -138,9 +143,9 @@ final class XMLReader {
     func checkBetweenElements() throws(InputError) {
         switch kind {
         case .text where !value.allSatisfy(\.isWhitespace):
-            throw InputError(file: path, line: line, "unexpected text here")
+            throw error("unexpected text here")
         case .other where isEntityReference:
-            throw InputError(file: path, line: line, "an entity reference is not allowed")
+            throw error("an entity reference is not allowed")
         default:
             return
         }
@@ -151,12 +156,18 @@ final class XMLReader {
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
     var value: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
 
-    private var elementLine: Int?
+    private var elementStart: (line: Int, column: Int)?
+
+    /// An error at the current node: its line, and its column where it has one.
+    func error(_ message: String) -> InputError { InputError(file: path, line: line, column: column, message) }
+
+    /// The column of an element's `<`; `nil` for other nodes (libxml2 keeps no column for a node).
+    var column: Int? { kind == .element ? elementStart?.column : nil }
 
     /// The line of the current node: for an element, the line its start tag begins on (from the byte scanner);
     /// for text, the line of its first character that is not white space; otherwise the line the parser reached.
     var line: Int {
-        if kind == .element, let elementLine { return elementLine }
+        if kind == .element, let elementStart { return elementStart.line }
         if kind == .text, let node = xmlTextReaderCurrentNode(reader) {
             // libxml2 stamps a text node with the line where it ends.
             let end = Int(xmlGetLineNo(node))

@@ -13,8 +13,9 @@ struct SecInfoCommand: ParsableCommand {
         abstract: "Bulk changes to users' security info (authentication methods), for many tenants at once.",
         discussion: """
             Exit codes: 0 every change applied or unchanged; 1 some changes rejected; 2 usage or input error \
-            (nothing written); 3 a tenant held by a delete threshold; 70 the control totals did not balance; \
-            74 an output could not be written.
+            (nothing written); 3 a tenant held by a delete threshold; 4 a stale plan file (nothing written); \
+            70 the control totals did not balance or an outcome differed from the plan; 74 an output could not be \
+            written; 75 another run holds --lock.
             """,
         version: SecInfoVersion.tool,
         subcommands: [Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self, Generate.self]

@@ -22,14 +22,14 @@ struct HostileInputTests {
         Case(fixture: "bad-crc.csv.gz", location: "bad-crc.csv.gz:4:1", words: "incorrect data check"),
         Case(fixture: "trailing-garbage.csv.gz", location: "trailing-garbage.csv.gz:", words: "corrupt"),
         Case(fixture: "unclosed-tag.xml", location: "unclosed-tag.xml:6:", words: "mismatch"),
-        Case(fixture: "wrong-root.xml", location: "wrong-root.xml:2", words: "root element"),
-        Case(fixture: "unknown-element.xml", location: "unknown-element.xml:6", words: "<password>"),
-        Case(fixture: "unknown-attribute.xml", location: "unknown-attribute.xml:4", words: "'manager'"),
+        Case(fixture: "wrong-root.xml", location: "wrong-root.xml:2:1:", words: "root element"),
+        Case(fixture: "unknown-element.xml", location: "unknown-element.xml:6:7:", words: "<password>"),
+        Case(fixture: "unknown-attribute.xml", location: "unknown-attribute.xml:4:5:", words: "'manager'"),
         Case(
-            fixture: "unknown-change-attribute.xml", isChangeFile: true, location: "unknown-change-attribute.xml:4",
+            fixture: "unknown-change-attribute.xml", isChangeFile: true, location: "unknown-change-attribute.xml:4:3:",
             words: "'methd'"),
         Case(fixture: "invalid-utf8.xml", location: "invalid-utf8.xml:5:", words: "UTF-8"),
-        Case(fixture: "bad-tenant.xml", location: "bad-tenant.xml:3", words: "../../etc"),
+        Case(fixture: "bad-tenant.xml", location: "bad-tenant.xml:3:3:", words: "../../etc"),
     ]
 
     @Test("exit 2, the file and line named, nothing written", arguments: cases)

@@ -96,4 +96,29 @@ struct InputErrorTests {
             #expect(workspace.contents(of: "report").isEmpty)
         }
     }
+
+    @Test("--help names every exit code SPEC.md gives")
+    func helpNamesExitCodes() throws {
+        let help = try SecInfo.run(["--help"])
+        #expect(help.exitCode == 0)
+        let text = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for code in [
+            "0 every", "1 some", "2 usage", "3 a tenant", "4 a stale plan", "70 the control", "74 an output",
+            "75 another run",
+        ] {
+            #expect(text.contains(code), "\(code) missing from --help")
+        }
+    }
+
+    @Test("a control character in a CSV value stops the run at it (exit 2), rather than convert failing to write it")
+    func controlCharacterInValue() throws {
+        let workspace = try Workspace()
+        let export = try workspace.write(
+            "tenant,user,admin,default_method,method,method_id,value\nt1,a@t1.test,false,none,fido2,,Key\u{0}1\n",
+            to: "nul.csv")
+        let run = try SecInfo.run(["convert", "--from", export, "--to", workspace.path("out.xml")])
+        #expect(run.exitCode == 2, "\(run.standardError)")
+        #expect(run.standardError.contains("nul.csv:2:35"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out.xml")))
+    }
 }

@@ -266,4 +266,22 @@ struct CSVReaderTests {
         #expect(try reader.next()?.fields == ["c", "d"])
         #expect(throws: InputError.self) { try reader.next() }
     }
+
+    @Test(
+        "a control character other than tab in a field is an error at it, quoted or not, whatever the chunk size",
+        arguments: [("a,b\nx,k\u{0}y\n", 2, 4), ("a,b\nx,\"k\u{1}\"\n", 2, 5), ("a\n\"two\nli\u{1B}ne\"\n", 3, 3)])
+    func refusesControlCharacters(text: String, line: Int, column: Int) throws {
+        for chunkSize in chunkSizes {
+            let error = try #require(throws: InputError.self) { try readCSV(text, chunkSize: chunkSize) }
+            #expect(error.line == line && error.column == column, "\(error)")
+            #expect(error.message.contains("control character"))
+        }
+    }
+
+    @Test("a tab in a field is data")
+    func keepsTabs() throws {
+        for chunkSize in chunkSizes {
+            #expect(try readCSV("a,b\nx\ty,\"z\t\"\n", chunkSize: chunkSize).last?.fields == ["x\ty", "z\t"])
+        }
+    }
 }

@@ -264,6 +264,17 @@ struct ExportChunksTests {
         #expect(Self.readSequentially(blankLines).error == nil)
     }
 
+    @Test("a row longer than the largest chunk is refused as such, at its line, not cut into too few fields")
+    func rowPastTheLargestChunk() {
+        let rows = (0..<20).map { "t,u\($0)@x,false,none,fido2,,k\($0)\n" }
+        let long = "t,long@x,false,none,fido2,," + String(repeating: "k", count: 1_000) + "\n"
+        let text = Self.header + rows[..<10].joined() + long + rows[10...].joined()
+        let chunked = Self.readInChunks(text, chunkBytes: 50, trickle: 7, maximumChunkBytes: 300)
+        #expect(chunked.error?.line == 12, "\(String(describing: chunked.error))")
+        #expect(chunked.error?.message.contains("a row runs past 300 bytes") == true)
+        #expect(chunked.users.count == 10, "the users before it are read")
+    }
+
     @Test("an empty file and a header alone read as sequentially")
     func emptyAndHeaderOnly() {
         for text in ["", "tenant,user,admin,default_method,method,method_id,value", "tenant,user\n"] {

@@ -233,11 +233,11 @@ struct XMLByteScannerTests {
         for cut in 1..<bytes.count {
             var scanner = XMLByteScanner()
             #expect(throws: Never.self, "cut at \(cut)") { scanner = try inspect(bytes, cuts: [cut]) }
-            #expect(scanner.nextElementLine() == rootLine, "cut at \(cut)")
+            #expect(scanner.nextElementStart()?.line == rootLine, "cut at \(cut)")
         }
     }
 
-    @Test("element start lines come in document order; comments, CDATA, PIs and attribute values hold no tags")
+    @Test("element starts (line and column) come in document order; comments, CDATA, PIs and values hold no tags")
     func elementLines() throws {
         let text = """
             <?xml version="1.0"?>
@@ -250,14 +250,14 @@ struct XMLByteScannerTests {
             </root>
             """
         var scanner = try inspect(Array(text.utf8), cuts: [])
-        var lines: [Int] = []
-        while let line = scanner.nextElementLine() { lines.append(line) }
-        #expect(lines == [2, 5, 7])
+        var starts: [[Int]] = []
+        while let start = scanner.nextElementStart() { starts.append([start.line, start.column]) }
+        #expect(starts == [[2, 1], [5, 3], [7, 3]])
     }
 
     @Test("a stream with only a comment has no element")
     func onlyComment() throws {
         var scanner = try inspect(Array("<!-- only a comment -->\n".utf8), cuts: [])
-        #expect(scanner.nextElementLine() == nil)
+        #expect(scanner.nextElementStart() == nil)
     }
 }
