@@ -1,40 +1,5 @@
 import SecurityInfo
 
-/// Where the columns of a CSV export are, read once from its header and shared by every reader of its rows.
-struct CSVExportLayout: Sendable {
-    let path: String
-    let columns: ColumnIndex
-    let tenant, user, admin, defaultMethod, method, methodID, value: ColumnIndex.Column
-
-    /// Reads the header row: an empty file, a missing or repeated column is an error.
-    init(header csv: inout CSVReader) throws(InputError) {
-        path = csv.path
-        guard let header = try csv.next() else {
-            throw InputError(file: path, line: 1, column: 1, "the file is empty: expected a header row")
-        }
-        columns = try ColumnIndex(header: header, path: path, required: ExportColumn.required)
-        tenant = columns.column(ExportColumn.tenant)
-        user = columns.column(ExportColumn.user)
-        admin = columns.column(ExportColumn.admin)
-        defaultMethod = columns.column(ExportColumn.defaultMethod)
-        method = columns.column(ExportColumn.method)
-        methodID = columns.column(ExportColumn.methodID)
-        value = columns.column(ExportColumn.value)
-    }
-
-    /// Whether a row belongs to the same user as the row before it: same tenant, same name without regard to case.
-    static func isSameUser(tenant: String, name: String, asTenant otherTenant: String, name otherName: String) -> Bool {
-        tenant == otherTenant && (name == otherName || name.lowercased() == otherName.lowercased())
-    }
-
-    /// The error for a user whose rows are apart, at the user cell of the later run's first row.
-    func usersApart(name: String, line: Int, column: Int, earlierLine: Int) -> InputError {
-        InputError(
-            file: path, line: line, column: column,
-            "the rows of user '\(name)' are apart: they began at line \(earlierLine)")
-    }
-}
-
 /// Reads a CSV tenant export (SPEC.md) as a stream of users, checking each row as it goes.
 public struct CSVExportReader: ExportReader {
     private var csv: CSVReader
@@ -203,55 +168,4 @@ public struct CSVExportReader: ExportReader {
         let location = columns.location(of: column, in: row)
         return InputError(file: path, line: location.line, column: location.column, message)
     }
-}
-
-/// Encodes users as CSV export rows: one per method, one with an empty `method` for a user with none.
-public struct CSVExportEncoder: ExportEncoder {
-    public init() {}
-
-    public func encode(_ record: ExportRecord, into bytes: inout [UInt8]) throws(OutputError) {
-        let user = record.user
-        // The user's columns are the same on each of its rows: encoded once, copied per row.
-        var prefix: [UInt8] = []
-        for field in [record.tenant, user.name, user.isAdmin ? "true" : "false", user.defaultMethod.rawValue] {
-            CSVWriter.appendField(field, to: &prefix)
-            prefix.append(Self.comma)
-        }
-        if user.methods.isEmpty {
-            bytes.append(contentsOf: prefix)
-            bytes.append(contentsOf: [Self.comma, Self.comma, Self.lineFeed])
-        }
-        for method in user.methods {
-            bytes.append(contentsOf: prefix)
-            CSVWriter.appendField(method.kind.rawValue, to: &bytes)
-            bytes.append(Self.comma)
-            CSVWriter.appendField(method.id, to: &bytes)
-            bytes.append(Self.comma)
-            CSVWriter.appendField(method.value, to: &bytes)
-            bytes.append(Self.lineFeed)
-        }
-    }
-
-    private static let comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n")
-}
-
-/// Writes a CSV tenant export: the header, then the users' rows, LF line ends, no BOM.
-public struct CSVExportWriter: ExportWriter {
-    private let sink: any ByteSink
-    public let encoder: any ExportEncoder = CSVExportEncoder()
-    public private(set) var written: [String: WrittenTotals] = [:]
-
-    public init(sink: any ByteSink) throws(OutputError) {
-        self.sink = sink
-        var header: [UInt8] = []
-        CSVWriter.append(ExportColumn.all, to: &header)
-        try sink.write(header)
-    }
-
-    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
-        try sink.write(bytes)
-        written[tenant, default: WrittenTotals()].add(totals)
-    }
-
-    public mutating func finish() throws(OutputError) { try sink.finish() }
 }

@@ -1,34 +1,5 @@
 import SecurityInfo
 
-/// The format of an input or output file, told by its name (`.csv`, `.xml`, each optionally `.gz`).
-public enum FileFormat: String, Sendable {
-    case csv, xml
-
-    /// The format a file name says, or `nil` for any other name.
-    public init?(fileName: String) {
-        var name = fileName.lowercased()
-        if name.hasSuffix(".gz") { name.removeLast(3) }
-        if name.hasSuffix(".csv") {
-            self = .csv
-        } else if name.hasSuffix(".xml") {
-            self = .xml
-        } else {
-            return nil
-        }
-    }
-}
-
-/// What a file is: its format, and whether its bytes are gzip (told by the magic number, not the name).
-public struct FileDescription: Sendable, Hashable {
-    public var format: FileFormat
-    public var isCompressed: Bool
-
-    public init(format: FileFormat, isCompressed: Bool) {
-        self.format = format
-        self.isCompressed = isCompressed
-    }
-}
-
 /// Opens the readers and writers for a path, whatever its format and compression: the engine's one door to the
 /// formats.
 public enum FormatRegistry {
@@ -182,28 +153,5 @@ public enum FormatRegistry {
         throws(OutputError) -> any ByteSink
     {
         description.isCompressed ? try GzipSink(destination: sink, path: path) : sink
-    }
-}
-
-/// A source that refuses to give more than `maximumBytes` (`--max-input-bytes` for uncompressed inputs).
-final class LimitedByteSource: ByteSource {
-    private let source: any ByteSource
-    private let maximumBytes: Int
-    private var total = 0
-
-    init(source: any ByteSource, maximumBytes: Int) {
-        self.source = source
-        self.maximumBytes = maximumBytes
-    }
-
-    var path: String { source.path }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-        let count = try source.read(into: buffer)
-        total += count
-        if total > maximumBytes {
-            throw InputError(file: path, "is larger than \(maximumBytes) bytes (--max-input-bytes)")
-        }
-        return count
     }
 }

@@ -1,0 +1,58 @@
+import SecurityInfo
+
+/// A piece of an export holding whole users: cut by the reading thread, parsed by a worker. Parsing is most of a
+/// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
+public struct ExportChunk: Sendable {
+    enum Content: Sendable {
+        /// CSV rows after the header, the first on `firstLine`; they end where a user ends. `failure`: the error
+        /// reading the file met after them (a corrupt gzip stream, say), raised once they are read.
+        case csv(bytes: [UInt8], firstLine: Int, layout: CSVExportLayout, failure: InputError?)
+        /// A piece of an XML export made a document of its own (`XMLChunkOrigin`), with the error reading the file
+        /// met after it, if any.
+        case xml(document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?)
+    }
+
+    /// A chunk's users in file order, up to its first error, and that error.
+    public struct Users: Sendable {
+        public var records: [ExportRecord] = []
+        public var failure: InputError?
+        /// The user being read when the failure came. Reading the file through would have checked its run before
+        /// meeting the failure, so the one checking runs in file order (`ExportRunCheck`) checks it, then raises.
+        public var unfinished: ExportRecord?
+    }
+
+    let content: Content
+
+    /// The chunk's bytes: what its users take written again, near enough.
+    public var byteCount: Int {
+        switch content {
+        case .csv(let bytes, _, _, _): bytes.count
+        case .xml(let document, _, _, _): document.count
+        }
+    }
+
+    /// The chunk's users. The users before an error are returned, so that what must be checked in file order
+    /// sees them before the error is raised.
+    public func read() -> Users {
+        switch content {
+        case .xml(let document, let origin, let path, let failure):
+            return XMLExportChunkReader.users(in: document, origin: origin, path: path, failure: failure)
+        case .csv(let bytes, let firstLine, let layout, let failure):
+            var reader = CSVExportReader(
+                chunk: CSVReader(bytes: bytes, path: layout.path, firstLine: firstLine), layout: layout)
+            var users = Users()
+            do throws(InputError) {
+                while let record = try reader.next() { users.records.append(record) }
+                if let failure {
+                    // Reading through, the last user would be unfinished: its next row is where the stream failed.
+                    users.failure = failure
+                    users.unfinished = users.records.popLast()
+                }
+            } catch {
+                users.failure = error
+                users.unfinished = reader.unfinished
+            }
+            return users
+        }
+    }
+}

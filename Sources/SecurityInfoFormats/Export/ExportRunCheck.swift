@@ -1,0 +1,29 @@
+import SecurityInfo
+
+/// Checks, in file order, what parsing chunks apart cannot see: that the rows of a user are together.
+/// One thread at a time uses it (a pipeline's collector, then the thread that waited for the pipeline).
+public final class ExportRunCheck: @unchecked Sendable {
+    /// The format's error for a user met again: its name, where it is met again, where it was met first.
+    typealias Repeated = @Sendable (_ name: String, _ line: Int, _ column: Int, _ earlierLine: Int) -> InputError
+
+    private let runs: UserRunIndex
+    private let repeated: Repeated
+
+    init(confirming: Set<String>?, repeated: @escaping Repeated) {
+        self.repeated = repeated
+        runs = UserRunIndex(confirming: confirming)
+    }
+
+    /// Checks the next user of the file.
+    public func check(_ record: ExportRecord) throws(InputError) {
+        guard !runs.isIdle else { return }
+        if let earlier = runs.startRun(tenant: record.tenant, user: record.user.key, line: record.line) {
+            throw repeated(record.user.name, record.nameLine, record.nameColumn, earlier)
+        }
+    }
+
+    var unconfirmed: Set<String> { runs.unconfirmed }
+
+    /// Whether there is nothing to check: a second reading with no user to confirm.
+    public var isIdle: Bool { runs.isIdle }
+}

@@ -1,0 +1,34 @@
+public import SecurityInfo
+
+/// Users and methods of one tenant as written to an output.
+public struct WrittenTotals: Sendable, Hashable {
+    public var users = 0
+    /// Methods by kind's ordinal: every user written is counted, so without hashing a kind per method.
+    private var counts = [Int](repeating: 0, count: MethodKind.allCases.count)
+    public init() {}
+
+    /// The methods written, by kind (kinds with none left out).
+    public var methods: [MethodKind: Int] {
+        get {
+            var methods: [MethodKind: Int] = [:]
+            for kind in MethodKind.allCases where counts[kind.ordinal] > 0 { methods[kind] = counts[kind.ordinal] }
+            return methods
+        }
+        set {
+            counts = [Int](repeating: 0, count: MethodKind.allCases.count)
+            for (kind, count) in newValue { counts[kind.ordinal] = count }
+        }
+    }
+
+    /// Counts a user as encoded.
+    public mutating func count(_ user: User) {
+        users += 1
+        for method in user.methods { counts[method.kind.ordinal] += 1 }
+    }
+
+    /// Adds counts of the same tenant.
+    public mutating func add(_ other: WrittenTotals) {
+        users += other.users
+        for ordinal in counts.indices { counts[ordinal] += other.counts[ordinal] }
+    }
+}

@@ -1,0 +1,95 @@
+internal import CZlib
+import Glibc
+
+/// gzip's magic number: a stream is compressed when it starts with these bytes, whatever its name.
+let gzipMagic: [UInt8] = [0x1F, 0x8B]
+
+/// Reads a gzip stream (RFC 1952) from another source through zlib's inflate, one member after another.
+/// Owns its `z_stream` and input buffer (allocated once: zlib keeps pointers into both) and frees them on release.
+///
+/// A stream that ends inside a member is truncated; a member whose CRC or length does not match is corrupt; the
+/// decompressed total may not pass `maximumBytes`, so a gzip bomb stops early and in bounded memory.
+public final class GzipSource: ByteSource {
+    public var path: String { compressed.path }
+    private let compressed: any ByteSource
+    private let maximumBytes: Int
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputAtEnd = false
+    private var memberEnded = false
+    private var produced = 0
+    /// An error met by a call that also produced bytes: those bytes are handed out first, so that the error is
+    /// placed after them (at the line the text had reached).
+    private var pendingError: InputError?
+
+    public init(source: any ByteSource, maximumBytes: Int, chunkSize: Int = 1 << 16) throws(InputError) {
+        compressed = source
+        self.maximumBytes = maximumBytes
+        input = .allocate(byteCount: max(chunkSize, 1), alignment: 1)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // 15 + 16: the largest window, with a gzip header and trailer rather than zlib's.
+        // On failure every stored property is set, so deinit runs and frees them: freeing here would free twice.
+        guard CZlib_inflateInit2(stream, 15 + 16) == Z_OK else {
+            throw InputError(file: source.path, "cannot start the gzip decompressor")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        guard buffer.count > 0 else { return 0 }
+        if let pendingError { throw pendingError }
+        while true {
+            if stream.pointee.avail_in == 0 && !inputAtEnd { try refill() }
+            if memberEnded {
+                // Another member may follow (concatenated gzip, as `cat a.gz b.gz` makes).
+                guard stream.pointee.avail_in > 0 else { return 0 }
+                guard inflateReset(stream) == Z_OK else {
+                    throw InputError(file: path, "cannot read the next gzip member")
+                }
+                memberEnded = false
+            }
+            if stream.pointee.avail_in == 0 && inputAtEnd { throw truncated() }
+
+            stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = UInt32(buffer.count)
+            let status = inflate(stream, Z_NO_FLUSH)
+            let count = buffer.count - Int(stream.pointee.avail_out)
+            switch status {
+            case Z_OK, Z_BUF_ERROR: break
+            case Z_STREAM_END: memberEnded = true
+            case Z_MEM_ERROR: pendingError = InputError(file: path, "out of memory while decompressing")
+            default:
+                pendingError = InputError(
+                    file: path, "the gzip data is corrupt: \(zlibMessage ?? "zlib status \(status)")")
+            }
+            if let pendingError, count == 0 { throw pendingError }
+            produced += count
+            if produced > maximumBytes {
+                throw InputError(
+                    file: path,
+                    "decompresses to more than \(maximumBytes) bytes (--max-input-bytes): refused as a possible gzip bomb"
+                )
+            }
+            if count > 0 { return count }
+        }
+    }
+
+    private var zlibMessage: String? { stream.pointee.msg.map { String(cString: $0) } }
+
+    private func truncated() -> InputError {
+        InputError(file: path, "the gzip stream is truncated: it ends inside a member")
+    }
+
+    private func refill() throws(InputError) {
+        let count = try compressed.read(into: input)
+        if count == 0 { inputAtEnd = true }
+        stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_in = UInt32(count)
+    }
+}
