@@ -35,9 +35,9 @@ public struct BatchConfiguration: Sendable {
     public var progress: (any ProgressObserver)?
     /// `--workers`: how many Dispatch worker queues share the work (see `OrderedPipeline`).
     public var workers = 1
-    /// Whether a run may read each export once when no tenant is held, no user created and no repeat left to
-    /// confirm (`BatchRun+SinglePass`); off, every run takes two passes. The outputs are the same either way.
-    var readsOnceWhenItCan = true
+    /// Whether a run reads and writes the exports a second time even when its first writing could stand (tests
+    /// compare the two: the outputs are the same either way).
+    var alwaysReadsTwice = false
 
     public init(command: Command, exportPaths: [String], changesPath: String? = nil) {
         self.command = command

@@ -22,10 +22,10 @@ public struct TenantTotals: Sendable, Hashable {
     public var changes = Changes()
     public var methods: [MethodKind: Methods] = [:]
     public var users = Users()
-    /// Export rows (or method elements) counted as read, and handed to the writer (in the second pass, when the run
-    /// writes again).
+    /// Export rows (or method elements) counted as read, and handed to the writer by the reading that stood
+    /// (`summary.json`'s `exportRows.read` and `reread`).
     public var rowsRead = 0
-    public var rowsReread = 0
+    public var rowsWritten = 0
     /// Deletes the batch applies (or would apply, when held), against the tenant's limit.
     public var deletes = 0
     public var deleteLimit: Int?
@@ -60,8 +60,8 @@ public struct TenantTotals: Sendable, Hashable {
         if users.before + users.created != users.after {
             problems.append("\(tenant): users \(users.before) + \(users.created) ≠ \(users.after) written")
         }
-        if rowsRead != rowsReread {
-            problems.append("\(tenant): \(rowsRead) export rows read, \(rowsReread) on the second pass")
+        if rowsRead != rowsWritten {
+            problems.append("\(tenant): \(rowsRead) export rows read, \(rowsWritten) written")
         }
         return problems
     }
@@ -88,7 +88,7 @@ public struct TenantTotals: Sendable, Hashable {
             total.users.created += totals.users.created
             total.users.after += totals.users.after
             total.rowsRead += totals.rowsRead
-            total.rowsReread += totals.rowsReread
+            total.rowsWritten += totals.rowsWritten
             total.deletes += totals.deletes
             total.isHeld = total.isHeld || totals.isHeld
             for (finding, count) in totals.findings { total.findings[finding, default: 0] += count }

@@ -7,7 +7,7 @@ import Testing
 @testable import SecurityInfoEngine
 
 /// A run reads each export once when that reading stands (no tenant held, no user created, no repeat to
-/// confirm), and twice otherwise: the outputs and reports must be the same bytes as two passes give.
+/// confirm), and twice otherwise: the outputs and reports must be the same bytes as a forced second reading gives.
 @Suite("One reading or two")
 struct SingleReadingTests {
     struct Run {
@@ -15,7 +15,7 @@ struct SingleReadingTests {
         var files: [String: Data]
     }
 
-    /// Runs `apply` with or without the single reading; returns the result and every output and report file.
+    /// Runs `apply` reading once when it can, or always twice; returns the result and every output and report file.
     static func apply(
         export: String, changes: String, policy: String?, readsOnce: Bool, createUsers: Bool = false,
         moreExports: [String] = [], tenants: Set<String> = [], in folder: String
@@ -29,7 +29,7 @@ struct SingleReadingTests {
         configuration.reportDirectory = folder + "/\(name)-report"
         configuration.workers = 2
         configuration.createUsers = createUsers
-        configuration.readsOnceWhenItCan = readsOnce
+        configuration.alwaysReadsTwice = !readsOnce
         let result = try Batch.run(configuration, logger: Logger(label: "test"))
         var files: [String: Data] = [:]
         for sub in ["out", "report"] {
@@ -54,7 +54,7 @@ struct SingleReadingTests {
         return (folder, try Generator.run(generate))
     }
 
-    @Test("a run with nothing held or created reads once, and writes what two passes write", arguments: [false, true])
+    @Test("a run with nothing held or created reads once, and writes what a second reading writes", arguments: [false, true])
     func readsOnce(gzip: Bool) throws {
         let (folder, generated) = try Self.scenario(gzip: gzip)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -71,7 +71,7 @@ struct SingleReadingTests {
         #expect(Self.comparable(once).count == 4, "the export and three report files compared")
     }
 
-    @Test("two export files and --tenant: one reading writes what two passes write")
+    @Test("two export files and --tenant: one reading writes what a second reading writes")
     func twoFilesAndTenantScope() throws {
         let (folder, generated) = try Self.scenario(gzip: false)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -101,7 +101,7 @@ struct SingleReadingTests {
         #expect(once.result.total.changes.applied > 10)
     }
 
-    @Test("a held tenant with an add of a kind none of its users had: totals as two passes count them")
+    @Test("a held tenant with an add of a kind none of its users had: totals as a forced second reading counts them")
     func heldTenantWithNewKind() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secinfo-once-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -135,7 +135,7 @@ struct SingleReadingTests {
         #expect(Self.comparable(once) == Self.comparable(twice))
     }
 
-    @Test("a held tenant or a created user makes the run write again, with what two passes write")
+    @Test("a held tenant or a created user makes the run write again, as a forced second reading writes")
     func writesAgainWhenTheReadingDoesNotStand() throws {
         let (folder, generated) = try Self.scenario(gzip: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -13,7 +13,7 @@ struct TenantTotalsTests {
         totals.methods[.mobilePhone] = .init(before: 3, added: 1, deleted: 2, after: 2)
         totals.users = .init(before: 5, created: 1, after: 6)
         totals.rowsRead = 7
-        totals.rowsReread = 7
+        totals.rowsWritten = 7
         return totals
     }
 
@@ -38,7 +38,7 @@ struct TenantTotalsTests {
         #expect(users.problems == ["contoso: users 5 + 1 ≠ 5 written"])
 
         var rows = balanced()
-        rows.rowsReread = 6
+        rows.rowsWritten = 6
         #expect(!rows.isBalanced)
     }
 

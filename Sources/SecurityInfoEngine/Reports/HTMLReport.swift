@@ -158,7 +158,7 @@ struct HTMLReport {
         }
         html += "</table><p class=muted>changes read \(tenant.changes.read) = applied \(tenant.changes.applied) + "
         html += "unchanged \(tenant.changes.unchanged) + rejected \(tenant.changes.rejected) + held "
-        html += "\(tenant.changes.held); export rows read \(tenant.rowsRead), read again \(tenant.rowsReread).</p>"
+        html += "\(tenant.changes.held); export rows read \(tenant.rowsRead), read again \(tenant.rowsWritten).</p>"
         for problem in tenant.problems { html += "<p class=bad>\(escape(problem))</p>" }
         return html
     }

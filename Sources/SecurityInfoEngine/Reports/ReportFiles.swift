@@ -3,7 +3,8 @@ import SecurityInfo
 import SecurityInfoFormats
 
 /// The report folder of a run (SPEC.md, Reports): each file written under a temporary name and renamed into
-/// place together at the end.
+/// place together at the end. `findings.csv` is written during a reading of the exports (`FindingsReport`), the
+/// others once every change is decided.
 struct ReportFiles {
     static let changesName = "changes.csv", rejectedName = "rejected.csv", findingsName = "findings.csv"
     static let summaryName = "summary.json", htmlName = "report.html"
@@ -11,7 +12,6 @@ struct ReportFiles {
 
     let folder: String
     let redaction: Redaction
-    let findings: FindingsReport
     private let changesSink: AtomicFileSink
     private let rejectedSink: AtomicFileSink
     private let findingsSink: AtomicFileSink
@@ -19,10 +19,10 @@ struct ReportFiles {
     private let htmlSink: AtomicFileSink
     private var all: [AtomicFileSink] { [changesSink, rejectedSink, findingsSink, summarySink, htmlSink] }
 
-    init(folder: String, redaction: Redaction, folders: CreatedFolders) throws(BatchError) {
+    /// - Parameter findings: the findings a reading of the exports wrote into the folder.
+    init(folder: String, redaction: Redaction, findings: FindingsReport) throws(BatchError) {
         self.folder = folder
         self.redaction = redaction
-        try folders.make(folder)
         func sink(_ name: String) throws(BatchError) -> AtomicFileSink {
             do { return try AtomicFileSink(path: (folder as NSString).appendingPathComponent(name)) } catch {
                 throw .output(error)
@@ -30,10 +30,9 @@ struct ReportFiles {
         }
         changesSink = try sink(Self.changesName)
         rejectedSink = try sink(Self.rejectedName)
-        findingsSink = try sink(Self.findingsName)
+        findingsSink = findings.sink
         summarySink = try sink(Self.summaryName)
         htmlSink = try sink(Self.htmlName)
-        do { findings = try FindingsReport(sink: findingsSink) } catch { throw .output(error) }
     }
 
     /// `changes.csv`, one row per change in input order, and `rejected.csv`, the rejected rows as read.
@@ -89,25 +88,16 @@ struct ReportFiles {
     }
 }
 
-/// `findings.csv`, written user by user during the second pass so memory stays flat.
+/// `findings.csv`, written user by user during a reading of the exports so memory stays flat.
 final class FindingsReport {
-    private let sink: AtomicFileSink
+    let sink: AtomicFileSink
 
-    init(sink: AtomicFileSink) throws(OutputError) {
-        self.sink = sink
-        try writeHeader()
-    }
-
-    private func writeHeader() throws(OutputError) {
+    /// A new `findings.csv` under its temporary name in `folder`, its header written.
+    init(folder: String) throws(OutputError) {
+        sink = try AtomicFileSink(path: (folder as NSString).appendingPathComponent(ReportFiles.findingsName))
         var header: [UInt8] = []
         CSVWriter.append(["tenant", "user", "finding", "detail"], to: &header)
         try sink.write(header)
-    }
-
-    /// Empties the report, for the exports to be audited again.
-    func restart() throws(OutputError) {
-        try sink.restart()
-        try writeHeader()
     }
 
     /// Appends a user's findings as report rows: the encoding alone, for workers.

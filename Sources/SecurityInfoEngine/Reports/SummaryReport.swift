@@ -49,7 +49,7 @@ struct SummaryReport: Encodable {
             changes = totals.changes
             methods = Dictionary(uniqueKeysWithValues: totals.methods.map { ($0.key.rawValue, $0.value) })
             users = totals.users
-            exportRows = ["read": totals.rowsRead, "reread": totals.rowsReread]
+            exportRows = ["read": totals.rowsRead, "reread": totals.rowsWritten]
             deletes = Deletes(
                 count: totals.deletes, limit: totals.deleteLimit, raisedByAllowDeletes: totals.deleteLimitRaised,
                 held: totals.isHeld)

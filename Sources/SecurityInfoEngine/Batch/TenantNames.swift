@@ -4,11 +4,12 @@ import SecurityInfo
 /// The tenants that options and the policy name, held against the tenants the exports hold once they are read:
 /// a safety setting that names no tenant would otherwise pass silently (a limit raised for nobody, a policy
 /// that applies to nobody while the defaults apply instead).
-extension BatchRun {
+enum TenantNames {
     /// After the first reading: errors for what can only be a mistake, warnings for what a legitimate run may do
     /// (README: "Tenant names").
-    func checkTenantNames() throws(BatchError) {
-        let held = Set(totals.keys)
+    static func check(
+        exportTenants held: Set<String>, policies: PolicySet, configuration: BatchConfiguration, logger: Logger
+    ) throws(BatchError) {
         let heldByLowercase = Dictionary(held.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         func differingInCase(_ name: String) -> String? {
             held.contains(name) ? nil : heldByLowercase[name.lowercased()]

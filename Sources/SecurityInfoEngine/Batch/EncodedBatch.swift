@@ -1,0 +1,38 @@
+import SecurityInfo
+import SecurityInfoFormats
+
+/// What a worker makes of a chunk's users for the writer: their bytes, encoded, per run of one tenant's users, with
+/// what they hold, and their findings.
+struct EncodedBatch: Sendable {
+    /// Consecutive users of one tenant, encoded, with what they hold.
+    struct Segment: Sendable {
+        var tenant: String
+        var bytes: [UInt8] = []
+        var totals = WrittenTotals()
+        /// The export rows its users took when read.
+        var rowsRead = 0
+    }
+    var segments: [Segment] = []
+    /// The room the first segment starts with: about the chunk's own size, so that its bytes are not copied as they
+    /// grow, and stay under the size glibc maps and unmaps on each use (see the command line's threshold).
+    var segmentCapacity = 0
+    var findings: [UInt8] = []
+    var findingCounts: [String: [FindingID: Int]] = [:]
+    /// The first users of each tenant and finding, for the report page.
+    var findingExamples: [String: [FindingID: [String]]] = [:]
+    /// Rows written, per tenant: summed on the collector from the segments'.
+    var rowsWritten: [String: Int] = [:]
+
+    init() {}
+
+    /// An empty batch for the users of `chunk`, its first segment to start at about the chunk's size.
+    init(for chunk: ExportChunk) { segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096 }
+
+    /// Keeps the first few examples of each finding, in order.
+    mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
+        var examples = findingExamples[tenant, default: [:]][finding, default: []]
+        guard examples.count < HTMLReport.examplesShown else { return }
+        examples.append(user)
+        findingExamples[tenant, default: [:]][finding] = examples
+    }
+}
