@@ -54,7 +54,9 @@ struct SingleReadingTests {
         return (folder, try Generator.run(generate))
     }
 
-    @Test("a run with nothing held or created reads once, and writes what a second reading writes", arguments: [false, true])
+    @Test(
+        "a run with nothing held or created reads once, and writes what a second reading writes",
+        arguments: [false, true])
     func readsOnce(gzip: Bool) throws {
         let (folder, generated) = try Self.scenario(gzip: gzip)
         defer { try? FileManager.default.removeItem(atPath: folder) }
