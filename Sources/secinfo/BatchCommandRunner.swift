@@ -35,8 +35,7 @@ enum BatchCommandRunner {
         if let lock {
             do { runLock = try RunLock(path: lock) } catch {
                 FileHandle.standardError.write(Data("secinfo: \(error)\n".utf8))
-                if case .held = error { throw ExitCode(75) }
-                throw ExitCode(2)
+                throw ExitCode(error.exitStatus)
             }
         }
         defer { withExtendedLifetime(runLock) {} }
@@ -46,10 +45,10 @@ enum BatchCommandRunner {
         } catch {
             configuration.progress?.finish()
             report("error: \(error)", logger: logger, format: logFormat)
-            throw ExitCode(exitCode(for: error))
+            throw ExitCode(error.exitStatus)
         }
         if !quiet { print(SummaryTable(result: result).text, terminator: "") }
-        throw ExitCode(result.exitCode)
+        throw ExitCode(result.status)
     }
 
     /// A failure, as a JSON log line or as plain text.
@@ -59,13 +58,9 @@ enum BatchCommandRunner {
         case .text: FileHandle.standardError.write(Data("secinfo: \(message)\n".utf8))
         }
     }
+}
 
-    static func exitCode(for error: BatchError) -> Int32 {
-        switch error {
-        case .usage, .input: 2
-        case .output: 74
-        case .unbalanced, .planMismatch: 70
-        case .stalePlan: 4
-        }
-    }
+extension ExitCode {
+    /// The process exit code of a run's status.
+    init(_ status: ExitStatus) { self.init(status.rawValue) }
 }

@@ -11,12 +11,8 @@ struct SecInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secinfo",
         abstract: "Bulk changes to users' security info (authentication methods), for many tenants at once.",
-        discussion: """
-            Exit codes: 0 every change applied or unchanged; 1 some changes rejected; 2 usage or input error \
-            (nothing written); 3 a tenant held by a delete threshold; 4 a stale plan file (nothing written); \
-            70 the control totals did not balance or an outcome differed from the plan; 74 an output could not be \
-            written; 75 another run holds --lock.
-            """,
+        discussion: "Exit codes: "
+            + ExitStatus.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: "; ") + ".",
         version: SecInfoVersion.tool,
         subcommands: [Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self, Generate.self]
     )
@@ -45,7 +41,7 @@ struct SecInfoCommand: ParsableCommand {
                 code = 0
             } else {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                code = 2
+                code = ExitStatus.usageOrInputError.rawValue
             }
         }
         Foundation.exit(code)

@@ -29,15 +29,15 @@ struct SummaryTable {
         }
         if let folder = result.reportDirectory { text += "report: \(folder)\n" }
         for output in result.outputs { text += "wrote: \(output)\n" }
-        text += "exit \(result.exitCode): \(meaning)\n"
+        text += "exit \(result.status.rawValue): \(meaning)\n"
         return text
     }
 
     private var meaning: String {
-        switch result.exitCode {
-        case 0: result.command == .validate ? "exports read and audited" : "every change applied or unchanged"
-        case 1: "some changes rejected, the rest \(result.command == .plan ? "would apply" : "applied")"
-        case 3: "at least one tenant held by its delete threshold"
+        switch result.status {
+        case .success: result.command == .validate ? "exports read and audited" : "every change applied or unchanged"
+        case .rejections: "some changes rejected, the rest \(result.command == .plan ? "would apply" : "applied")"
+        case .held: "at least one tenant held by its delete threshold"
         default: "failed"
         }
     }

@@ -54,7 +54,7 @@ struct BatchTests {
         configuration.policyPath = policy
         configuration.outputDirectory = folder.file("out")
         let result = try Batch.run(configuration, logger: logger)
-        #expect(result.exitCode == 3)
+        #expect(result.status == .held)
         let t1 = try #require(result.tenants.first { $0.tenant == "t1" })
         #expect(t1.isHeld && t1.deleteLimit == 1 && t1.deletes == 2 && t1.changes.held == 2)
         let t2 = try #require(result.tenants.first { $0.tenant == "t2" })
@@ -100,7 +100,7 @@ struct BatchTests {
         configuration.outputDirectory = folder.file("out")
         configuration.reportDirectory = folder.file("report")
         let result = try Batch.run(configuration, logger: logger)
-        #expect(result.exitCode == 0)
+        #expect(result.status == .success)
         #expect(try String(contentsOfFile: folder.file("out/tenants.csv"), encoding: .utf8) == Self.export)
         #expect(result.total.users.before == 4 && result.total.users.after == 4)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.file("out"))

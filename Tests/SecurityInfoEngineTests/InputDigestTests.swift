@@ -120,7 +120,7 @@ struct InputDigestTests {
         configuration.reportDirectory = folder.file("report")
         let result = Result { try Batch.run(configuration, logger: Logger(label: "test")) }
         export.stop()
-        #expect(try result.get().exitCode == 0)
+        #expect(try result.get().status == .success)
         #expect(export.served.withLock { $0 } == 1, "one opening of the export")
         let written = try String(contentsOfFile: folder.file("out/tenants.csv"), encoding: .utf8)
         #expect(written == Self.header + "t1,a@t1.test,false,none,,,\n", "the first version, changed")

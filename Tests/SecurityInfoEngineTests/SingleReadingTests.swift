@@ -67,7 +67,7 @@ struct SingleReadingTests {
         #expect(once.result.exportReadings == 1)
         #expect(twice.result.exportReadings == 2)
         #expect(once.result.total == twice.result.total)
-        #expect(once.result.exitCode == twice.result.exitCode)
+        #expect(once.result.status == twice.result.status)
         #expect(once.result.total.changes.applied > 100, "the scenario changes users")
         #expect(Self.comparable(once) == Self.comparable(twice))
         #expect(Self.comparable(once).count == 4, "the export and three report files compared")

@@ -6,7 +6,7 @@ import SecurityInfoFormats
 /// What a finished run reports to its caller: the exit code and the control totals.
 public struct BatchResult: Sendable {
     public var command: BatchConfiguration.Command
-    public var exitCode: Int32
+    public var status: ExitStatus
     /// Per tenant, by tenant id.
     public var tenants: [TenantTotals]
     public var total: TenantTotals

@@ -1,6 +1,6 @@
 public import SecurityInfoFormats
 
-/// What stops a run. The command line maps each to its exit code; nothing is renamed into place.
+/// What stops a run, each with its exit status; nothing is renamed into place.
 public enum BatchError: Error, CustomStringConvertible {
     /// The options make no sense together (exit 2).
     case usage(String)
@@ -15,13 +15,12 @@ public enum BatchError: Error, CustomStringConvertible {
     /// `apply --plan-file`: the inputs are the plan's but an outcome is not: a bug, never applied (exit 70).
     case planMismatch([String])
 
-    /// The error a failure of the formats layer stops the run with.
-    init(_ error: any Error) {
-        switch error {
-        case let error as BatchError: self = error
-        case let error as InputError: self = .input(error)
-        case let error as OutputError: self = .output(error)
-        default: self = .usage("\(error)")
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .usage, .input: .usageOrInputError
+        case .output: .outputError
+        case .unbalanced, .planMismatch: .failedCheck
+        case .stalePlan: .stalePlan
         }
     }
 
@@ -37,5 +36,15 @@ public enum BatchError: Error, CustomStringConvertible {
             "outcomes differ from the plan although its inputs do not, nothing written: "
                 + differences.joined(separator: "; ")
         }
+    }
+
+    /// Runs `body`, an input error of it the run's.
+    static func reading<Value>(_ body: () throws(InputError) -> Value) throws(BatchError) -> Value {
+        do { return try body() } catch { throw .input(error) }
+    }
+
+    /// Runs `body`, an output error of it the run's.
+    static func writing<Value>(_ body: () throws(OutputError) -> Value) throws(BatchError) -> Value {
+        do { return try body() } catch { throw .output(error) }
     }
 }

@@ -17,14 +17,13 @@ struct RunFinish {
         let tenantTotals = totals.values.sorted { $0.tenant < $1.tenant }
         let total = TenantTotals.sum(tenantTotals)
         let problems = tenantTotals.flatMap(\.problems) + total.problems
-        let exitCode: Int32 =
-            !problems.isEmpty ? 70 : total.changes.held > 0 ? 3 : total.changes.rejected > 0 ? 1 : 0
+        let status: ExitStatus = problems.isEmpty ? .of(total) : .failedCheck
         try checkAgainstPlan()
 
         var reportFiles: ReportFiles?
         do {
             return try write(
-                totals: tenantTotals, total: total, problems: problems, exitCode: exitCode, reportFiles: &reportFiles)
+                totals: tenantTotals, total: total, problems: problems, status: status, reportFiles: &reportFiles)
         } catch {
             reportFiles?.discard()
             throw error
@@ -32,7 +31,7 @@ struct RunFinish {
     }
 
     private func write(
-        totals tenantTotals: [TenantTotals], total: TenantTotals, problems: [String], exitCode: Int32,
+        totals tenantTotals: [TenantTotals], total: TenantTotals, problems: [String], status: ExitStatus,
         reportFiles: inout ReportFiles?
     ) throws(BatchError) -> BatchResult {
         let summaryInputs = inputs.summaryInputs(exports: exports)
@@ -44,19 +43,19 @@ struct RunFinish {
             try files.writeChanges(changeFile: inputs.changeFile ?? ChangeFile(path: ""), results: decisions.results)
             let summary = SummaryReport(
                 configuration: configuration, startedAt: startedAt, endedAt: Date(), inputs: summaryInputs,
-                tenants: tenantTotals, total: total, exitCode: exitCode)
+                tenants: tenantTotals, total: total, exitCode: status.rawValue)
             try files.writeSummary(summary)
             try files.writeHTML(
                 HTMLReport(
                     content: .init(
-                        command: configuration.command, startedAt: summary.startedAt, exitCode: exitCode,
+                        command: configuration.command, startedAt: summary.startedAt, status: status,
                         inputs: summaryInputs, tenants: tenantTotals, total: total,
                         changes: HTMLReport.TenantChanges.collect(
                             changeFile: inputs.changeFile, results: decisions.results, redaction: redaction),
                         findingExamples: written.findingExamples,
                         allowDeletesReason: configuration.deleteAllowanceReason, redaction: redaction)))
         }
-        let planSink = try writePlanFile(exitCode: exitCode, isBalanced: problems.isEmpty)
+        let planSink = try writePlanFile(status: status, isBalanced: problems.isEmpty)
         defer { planSink?.discard() }
         // An unbalanced run keeps its exports out of place but leaves the report that says why.
         if problems.isEmpty {
@@ -66,7 +65,7 @@ struct RunFinish {
         if let planSink { try commit(planSink) }
         guard problems.isEmpty else { throw .unbalanced(problems) }
         return BatchResult(
-            command: configuration.command, exitCode: exitCode, tenants: tenantTotals, total: total,
+            command: configuration.command, status: status, tenants: tenantTotals, total: total,
             outputs: written.outputs.map(\.path), reportDirectory: configuration.reportDirectory)
     }
 
@@ -92,11 +91,11 @@ struct RunFinish {
     }
 
     /// `plan --plan-file P`: the plan, renamed into place with the reports.
-    private func writePlanFile(exitCode: Int32, isBalanced: Bool) throws(BatchError) -> AtomicFileSink? {
+    private func writePlanFile(status: ExitStatus, isBalanced: Bool) throws(BatchError) -> AtomicFileSink? {
         guard configuration.command == .plan, let path = configuration.planFilePath, isBalanced else { return nil }
         let plan = PlanFile(
             inputs: inputs.planInputs(exports: exports), options: PlanFile.options(of: configuration),
-            outcomes: plannedOutcomes, exitCode: exitCode)
+            outcomes: plannedOutcomes, exitCode: status.rawValue)
         do {
             let sink = try AtomicFileSink(path: path)
             try sink.write(plan.json())

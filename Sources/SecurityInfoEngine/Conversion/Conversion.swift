@@ -22,31 +22,41 @@ public enum Conversion {
         let createdFolders = CreatedFolders()
         if !folder.isEmpty { try createdFolders.make(folder) }
         do {
-            let sink = try AtomicFileSink(path: target)
+            let sink = try BatchError.writing { () throws(OutputError) in try AtomicFileSink(path: target) }
             let result: Result
-            if try FormatRegistry.holdsChanges(path: source) {
-                let changes = try FormatRegistry.changeFile(path: source, maximumBytes: maximumInputBytes)
-                try FormatRegistry.writeChangeFile(changes, description, path: target, sink: sink)
+            if try BatchError.reading({ () throws(InputError) in try FormatRegistry.holdsChanges(path: source) }) {
+                let changes = try BatchError.reading { () throws(InputError) in
+                    try FormatRegistry.changeFile(path: source, maximumBytes: maximumInputBytes)
+                }
+                try BatchError.writing { () throws(OutputError) in
+                    try FormatRegistry.writeChangeFile(changes, description, path: target, sink: sink)
+                }
                 result = Result(kind: "change file", count: changes.rows.count)
             } else {
-                var reader = try FormatRegistry.exportReader(path: source, maximumBytes: maximumInputBytes)
-                var writer = try FormatRegistry.exportWriter(description, path: target, sink: sink)
+                var reader = try BatchError.reading { () throws(InputError) in
+                    try FormatRegistry.exportReader(path: source, maximumBytes: maximumInputBytes)
+                }
+                var writer = try BatchError.writing { () throws(OutputError) in
+                    try FormatRegistry.exportWriter(description, path: target, sink: sink)
+                }
                 var count = 0
-                while let record = try reader.next() {
-                    try writer.write(record)
+                while let record = try BatchError.reading({ () throws(InputError) in try reader.next() }) {
+                    try BatchError.writing { () throws(OutputError) in try writer.write(record) }
                     count += 1
                 }
-                try writer.finish()
+                try BatchError.writing { () throws(OutputError) in try writer.finish() }
                 // Users the reading could not rule out as repeated are confirmed by a second, before any commit.
-                try FormatRegistry.confirmRepeats(
-                    reader.unconfirmedRepeats, path: source, maximumBytes: maximumInputBytes)
+                let unconfirmed = reader.unconfirmedRepeats
+                try BatchError.reading { () throws(InputError) in
+                    try FormatRegistry.confirmRepeats(unconfirmed, path: source, maximumBytes: maximumInputBytes)
+                }
                 result = Result(kind: "export", count: count)
             }
-            try sink.commit()
+            try BatchError.writing { () throws(OutputError) in try sink.commit() }
             return result
         } catch {
             createdFolders.removeEmpty()
-            throw BatchError(error)
+            throw error
         }
     }
 }

@@ -15,6 +15,13 @@ public final class RunLock {
             case .cannotOpen(let path, let reason): "cannot open the lock file \(path): \(reason)"
             }
         }
+
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .held: .lockHeld
+            case .cannotOpen: .usageOrInputError
+            }
+        }
     }
 
     private let descriptor: Int32

@@ -44,7 +44,7 @@ public enum Generator {
         let exportPath = (configuration.outputDirectory as NSString).appendingPathComponent("export.\(suffix)")
         let changesPath = (configuration.outputDirectory as NSString).appendingPathComponent("changes.\(suffix)")
         let population = Population(configuration: configuration)
-        do {
+        do throws(OutputError) {
             let sink = try AtomicFileSink(path: exportPath)
             var writer = try FormatRegistry.exportWriter(description, path: exportPath, sink: sink)
             for tenant in 0..<configuration.tenants {
@@ -65,7 +65,7 @@ public enum Generator {
                 ChangeFile(path: changesPath, rows: rows), description, path: changesPath, sink: changesSink)
             try changesSink.commit()
             return Result(export: exportPath, changes: changesPath, users: configuration.users, changeCount: count)
-        } catch { throw BatchError(error) }
+        } catch { throw .output(error) }
     }
 
     /// The generated users, each computed from its tenant and index.

@@ -8,12 +8,12 @@ import Synchronization
 /// that consumes them in submission order, so outputs are the same bytes for any number of workers. At most
 /// `limit` batches are in flight (submitted and not yet consumed): `submit` waits for a slot, which bounds memory
 /// to `limit` batches whatever the size of the export.
-final class OrderedPipeline<Input: Sendable, Output: Sendable>: Sendable {
+final class OrderedPipeline<Input: Sendable, Output: Sendable, Failure: Error>: Sendable {
     private struct State {
         var submitted = 0
         var nextToConsume = 0
-        var pending: [Int: Result<Output, any Error>] = [:]
-        var failure: (any Error)?
+        var pending: [Int: Result<Output, Failure>] = [:]
+        var failure: Failure?
     }
 
     private let workers: [DispatchQueue]
@@ -21,15 +21,15 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: Sendable {
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let state = Mutex(State())
-    private let transform: @Sendable (Input) throws -> Output
-    private let consume: @Sendable (Output) throws -> Void
+    private let transform: @Sendable (Input) throws(Failure) -> Output
+    private let consume: @Sendable (Output) throws(Failure) -> Void
 
     /// - Parameters:
     ///   - transform: runs on a worker queue; must not touch shared mutable state.
     ///   - consume: runs on the collector queue, one result at a time, in submission order.
     init(
-        workers: Int, limit: Int, transform: @escaping @Sendable (Input) throws -> Output,
-        consume: @escaping @Sendable (Output) throws -> Void
+        workers: Int, limit: Int, transform: @escaping @Sendable (Input) throws(Failure) -> Output,
+        consume: @escaping @Sendable (Output) throws(Failure) -> Void
     ) {
         self.workers = (0..<max(workers, 1)).map { DispatchQueue(label: "secinfo.pipeline.worker.\($0)") }
         slots = DispatchSemaphore(value: max(limit, 1))
@@ -38,37 +38,35 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Hands in one batch; waits while `limit` batches are in flight. Throws the first failure of the pipeline.
-    func submit(_ input: Input) throws {
+    func submit(_ input: Input) throws(Failure) {
         slots.wait()
-        let index: Int
-        do {
-            index = try state.withLock { state in
-                if let failure = state.failure { throw failure }
-                defer { state.submitted += 1 }
-                return state.submitted
-            }
-        } catch {
+        let index: Int? = state.withLock { state in
+            guard state.failure == nil else { return nil }
+            defer { state.submitted += 1 }
+            return state.submitted
+        }
+        guard let index else {
             slots.signal()
-            throw error
+            throw state.withLock { $0.failure! }
         }
         group.enter()
         workers[index % workers.count].async { [self] in
-            let result = Result { try transform(input) }
+            let result = Result { () throws(Failure) in try transform(input) }
             collector.async { [self] in deliver(result, at: index) }
         }
     }
 
     /// Waits for every batch to be consumed; throws the first failure.
-    func finish() throws {
+    func finish() throws(Failure) {
         group.wait()
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
     /// On the collector queue: consumes every result that is next in order.
-    private func deliver(_ result: Result<Output, any Error>, at index: Int) {
-        let ready: [Result<Output, any Error>] = state.withLock { state in
+    private func deliver(_ result: Result<Output, Failure>, at index: Int) {
+        let ready: [Result<Output, Failure>] = state.withLock { state in
             state.pending[index] = result
-            var ready: [Result<Output, any Error>] = []
+            var ready: [Result<Output, Failure>] = []
             while let next = state.pending.removeValue(forKey: state.nextToConsume) {
                 ready.append(next)
                 state.nextToConsume += 1
@@ -77,7 +75,7 @@ final class OrderedPipeline<Input: Sendable, Output: Sendable>: Sendable {
         }
         for result in ready {
             if state.withLock({ $0.failure == nil }) {
-                do { try consume(try result.get()) } catch {
+                do throws(Failure) { try consume(try result.get()) } catch {
                     state.withLock { state in state.failure = state.failure ?? error }
                 }
             }

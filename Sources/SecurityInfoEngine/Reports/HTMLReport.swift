@@ -9,7 +9,7 @@ struct HTMLReport {
     struct Content {
         var command: BatchConfiguration.Command
         var startedAt: String
-        var exitCode: Int32
+        var status: ExitStatus
         var inputs: [SummaryReport.Input]
         var tenants: [TenantTotals]
         var total: TenantTotals
@@ -73,7 +73,7 @@ struct HTMLReport {
             <header><h1>secinfo \(content.command.rawValue)</h1>
             <p class="lead">\(escape(verdict))</p>
             <p class="meta">Started \(escape(content.startedAt)) · tool \(SecInfoVersion.tool) · rules \(RuleID.version) \
-            · exit \(content.exitCode)\(content.total.isBalanced ? " · totals balance" : " · <b class=bad>totals do not balance</b>")</p>
+            · exit \(content.status.rawValue)\(content.total.isBalanced ? " · totals balance" : " · <b class=bad>totals do not balance</b>")</p>
             </header>
             """
         page += overview()
@@ -88,12 +88,12 @@ struct HTMLReport {
     private var isPlan: Bool { content.command == .plan }
 
     private var verdict: String {
-        switch content.exitCode {
-        case 0:
+        switch content.status {
+        case .success:
             content.command == .validate
                 ? "Exports read and audited." : "Every change \(isPlan ? "would apply" : "applied") or was unchanged."
-        case 1: "Some changes were rejected; the others \(isPlan ? "would apply" : "applied")."
-        case 3:
+        case .rejections: "Some changes were rejected; the others \(isPlan ? "would apply" : "applied")."
+        case .held:
             "At least one tenant is held by its delete threshold: nothing of it \(isPlan ? "would be" : "was") applied."
         default: "The run failed."
         }

@@ -25,7 +25,7 @@ extension SecInfoCommand {
                 )
             } catch {
                 FileHandle.standardError.write(Data("secinfo: error: \(error)\n".utf8))
-                throw ExitCode(BatchCommandRunner.exitCode(for: error))
+                throw ExitCode(error.exitStatus)
             }
         }
     }

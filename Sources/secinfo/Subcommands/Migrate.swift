@@ -63,7 +63,7 @@ extension SecInfoCommand {
             let result: Migration.Result
             do { result = try Migration.run(configuration) } catch {
                 FileHandle.standardError.write(Data("secinfo: error: \(error)\n".utf8))
-                throw ExitCode(BatchCommandRunner.exitCode(for: error))
+                throw ExitCode(error.exitStatus)
             }
             guard !quiet else { return }
             print(
