@@ -79,17 +79,12 @@ public enum Audit {
                 "\(RuleID.authenticatorAppMax5.rawValue): \(authenticatorApps) authenticator apps and tokens")
         }
         for method in user.methods {
-            switch method.kind {
-            case .mobilePhone, .alternateMobilePhone, .officePhone, .email, .hardwareOath:
+            if method.kind.isAddableByAdmin {
                 do { try RuleEngine.validateValue(method.value, of: method.kind, user: user, policy: policy) } catch {
                     problems.append("\(error.rule.rawValue): the \(method.kind.rawValue) value is not valid")
                 }
-            case .securityQuestions:
-                if Int(method.value).map({ $0 < 0 }) ?? true {
-                    problems.append("securityQuestions value must be the count registered")
-                }
-            case .microsoftAuthenticator, .softwareOath, .fido2:
-                break
+            } else if method.kind == .securityQuestions && Int(method.value).map({ $0 < 0 }) ?? true {
+                problems.append("securityQuestions value must be the count registered")
             }
         }
         return problems

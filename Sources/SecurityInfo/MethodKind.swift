@@ -48,6 +48,18 @@ public enum MethodKind: String, CaseIterable, Sendable, Hashable, Comparable {
         }
     }
 
+    /// An admin may `add` it (RULES.md section 2); the others are registered by the user on a device
+    /// (R-ADD-USER-ONLY). These are also the kinds whose values the format rules check.
+    public var isAddableByAdmin: Bool {
+        switch self {
+        case .mobilePhone, .alternateMobilePhone, .officePhone, .email, .hardwareOath: true
+        default: false
+        }
+    }
+
+    /// An admin may `edit` its value (RULES.md section 2, R-EDIT-UNSUPPORTED): the phones and email.
+    public var isEditableByAdmin: Bool { isPhone || self == .email }
+
     /// One of the three phone kinds, whose values are phone numbers.
     public var isPhone: Bool {
         switch self {

@@ -110,7 +110,7 @@ public enum RuleEngine {
         switch operation {
         case .add:
             let kind = kind!
-            guard [.mobilePhone, .alternateMobilePhone, .officePhone, .email, .hardwareOath].contains(kind) else {
+            guard kind.isAddableByAdmin else {
                 throw Refusal(.addUserOnly, "\(kind.rawValue) is registered by the user; no admin can add it")
             }
             let normalised = try checkValue(value, of: kind, user: user, policy: policy)
@@ -118,7 +118,7 @@ public enum RuleEngine {
             return .add(MethodInstance(kind: kind, id: String(change.methodID.trimmingWhitespace), value: normalised))
         case .edit:
             let kind = kind!
-            guard kind.isPhone || kind == .email else {
+            guard kind.isEditableByAdmin else {
                 throw Refusal(
                     .editUnsupported, "\(kind.rawValue) cannot be edited: delete it and let the user register again")
             }
