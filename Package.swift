@@ -57,14 +57,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers the test targets share (a seeded random generator for property-style tests).
-        .target(name: "_SecInfoTestSupport", path: "Tests/_SecInfoTestSupport", swiftSettings: strictSettings),
         .testTarget(
-            name: "SecurityInfoTests", dependencies: ["SecurityInfo", "_SecInfoTestSupport"],
+            name: "SecurityInfoTests", dependencies: ["SecurityInfo"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "SecurityInfoFormatsTests",
-            dependencies: ["SecurityInfoFormats", "_SecInfoTestSupport"],
+            dependencies: ["SecurityInfoFormats"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -75,7 +73,7 @@ let package = Package(
         // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["secinfo", "SecurityInfoFormats", "_SecInfoTestSupport"],
+            dependencies: ["secinfo", "SecurityInfo", "SecurityInfoFormats"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,6 @@
 import Foundation
+import SecurityInfo
 import Testing
-import _SecInfoTestSupport
 
 /// The Dispatch worker queues change nothing but speed: outputs and reports are the same bytes for any number
 /// of workers and on every run.

@@ -1,7 +1,7 @@
 import Foundation
+import SecurityInfo
 import Synchronization
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfoEngine
 

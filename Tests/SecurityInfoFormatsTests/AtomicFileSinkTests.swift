@@ -1,6 +1,6 @@
 import Foundation
+import SecurityInfo
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

@@ -1,5 +1,5 @@
+import SecurityInfo
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

@@ -1,7 +1,6 @@
 import Glibc
 import SecurityInfo
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

@@ -1,6 +1,5 @@
 import SecurityInfo
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfoFormats
 

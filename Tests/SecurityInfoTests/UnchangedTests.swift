@@ -1,5 +1,4 @@
 import Testing
-import _SecInfoTestSupport
 
 @testable import SecurityInfo
 

@@ -82,8 +82,8 @@ public enum Generator {
 
         func userName(tenant: Int, index: Int) -> String { "user\(index)@\(domain(tenant))" }
 
-        func random(tenant: Int, index: Int, salt: UInt64 = 0) -> SplitMix64 {
-            SplitMix64(seed: configuration.seed &* 0x9E37_79B9 ^ UInt64(tenant) << 40 ^ UInt64(index) &+ salt)
+        func random(tenant: Int, index: Int, salt: UInt64 = 0) -> SeededGenerator {
+            SeededGenerator(seed: configuration.seed &* 0x9E37_79B9 ^ UInt64(tenant) << 40 ^ UInt64(index) &+ salt)
         }
 
         func user(tenant: Int, index: Int) -> User {
@@ -122,7 +122,7 @@ public enum Generator {
 
         /// Changes on random users, every operation, about a fifth of them refused by some rule.
         func changes(count: Int) -> [ChangeRow] {
-            var random = SplitMix64(seed: configuration.seed ^ 0xC0FF_EE00)
+            var random = SeededGenerator(seed: configuration.seed ^ 0xC0FF_EE00)
             var rows: [ChangeRow] = []
             rows.reserveCapacity(count)
             for number in 0..<count {
@@ -170,20 +170,4 @@ public enum Generator {
             return rows
         }
     }
-}
-
-/// A small deterministic generator (SplitMix64): the same seed gives the same data on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
 }
