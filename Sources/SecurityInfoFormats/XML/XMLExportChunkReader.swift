@@ -26,24 +26,43 @@ struct XMLExportChunkReader: ExportChunkReader {
     private let chunkBytes: Int
     /// Past this without a place to cut, the export is refused: no user's elements run this long.
     private let maximumChunkBytes: Int
-    /// Bytes read and not yet handed out; they begin at `pendingOrigin`, inside the elements of `pendingOpen`.
-    private var pending: [UInt8] = []
-    private var pendingOrigin = XMLChunkOrigin()
-    private var pendingOpen: [OpenElement] = []
-    /// Whether `pending` begins the file: a BOM's lead byte is no character only there.
-    private var isAtFileStart = true
-    /// `pending[..<scanned]` is scanned; it ends outside any markup, inside the elements of `open`.
-    private var scanned = 0
-    private var open: [OpenElement] = []
-    /// Line feeds in `pending[..<lineFeedsCountedTo]`: the lines of the root's and tenants' start tags.
-    private var lineFeedsCountedTo = 0
-    private var lineFeeds = 0
-    /// A markup the bytes read so far end inside is scanned again only once this many bytes are pending: twice its
-    /// length so far, so a comment or quote left open costs time in proportion to its length, not its square.
-    private var rescanAt = 0
+    /// The reader's cursors over the bytes read, which must agree (`checkInvariants()`, in debug builds).
+    private struct State {
+        /// Bytes read and not yet handed out; they begin at `pendingOrigin`, inside the elements of `pendingOpen`.
+        var pending: [UInt8] = []
+        var pendingOrigin = XMLChunkOrigin()
+        var pendingOpen: [OpenElement] = []
+        /// Whether `pending` begins the file: a BOM's lead byte is no character only there.
+        var isAtFileStart = true
+        /// `pending[..<scanned]` is scanned; it ends outside any markup, inside the elements of `open`.
+        var scanned = 0
+        var open: [OpenElement] = []
+        /// Line feeds in `pending[..<lineFeedsCountedTo]`: the lines of the root's and tenants' start tags.
+        var lineFeedsCountedTo = 0
+        var lineFeeds = 0
+        /// A markup the bytes read so far end inside is scanned again only once this many bytes are pending: twice
+        /// its length so far, so a comment or quote left open costs time in proportion to its length, not its
+        /// square.
+        var rescanAt = 0
+        var isAtEnd = false
+        var isFinished = false
+
+        func checkInvariants() {
+            #if DEBUG
+                precondition((0...pending.count).contains(scanned), "the scan is within the bytes read")
+                precondition(lineFeedsCountedTo <= scanned, "line feeds are counted in scanned bytes only")
+                precondition(
+                    lineFeeds == pending[..<lineFeedsCountedTo].count { $0 == 0x0A }, "the line feeds counted")
+                precondition(!isFinished || pending.isEmpty, "nothing pending once finished")
+                precondition(
+                    (open.prefix(2) + pendingOpen.prefix(2)).allSatisfy { !$0.startTag.isEmpty },
+                    "the root and the tenant, which prefix a chunk, keep their start tags")
+            #endif
+        }
+    }
+
+    private var state = State()
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
-    private var isAtEnd = false
-    private var isFinished = false
 
     init(
         source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
@@ -63,18 +82,19 @@ struct XMLExportChunkReader: ExportChunkReader {
     var unconfirmedRepeats: Set<String> { check.unconfirmed }
 
     mutating func next() throws(InputError) -> ExportChunk? {
-        guard !isFinished else { return nil }
+        state.checkInvariants()
+        guard !state.isFinished else { return nil }
         while true {
-            if isAtEnd || pending.count >= rescanAt, let cut = scanForCut() { return emit(upTo: cut) }
-            if isAtEnd { return emitLast(failure: nil) }
-            if pending.count >= maximumChunkBytes {
+            if state.isAtEnd || state.pending.count >= state.rescanAt, let cut = scanForCut() { return emit(upTo: cut) }
+            if state.isAtEnd { return emitLast(failure: nil) }
+            if state.pending.count >= maximumChunkBytes {
                 // Handed to a worker like a stream error: an error its reader meets before the limit comes first.
                 let limit =
                     maximumChunkBytes >= 1 << 20 ? "\(maximumChunkBytes >> 20) MiB" : "\(maximumChunkBytes) bytes"
                 return emitLast(
                     failure: InputError(
                         file: path,
-                        "no <user> ends within \(limit) after line \(pendingOrigin.line): no user's elements run that long (is a comment, CDATA section or quote left open?)"
+                        "no <user> ends within \(limit) after line \(state.pendingOrigin.line): no user's elements run that long (is a comment, CDATA section or quote left state.open?)"
                     ))
             }
             do { try readMore() } catch {
@@ -109,38 +129,39 @@ struct XMLExportChunkReader: ExportChunkReader {
     // MARK: - Handing out
 
     private mutating func emit(upTo cut: Int) -> ExportChunk {
-        var document = prefix(of: pendingOpen)
+        var document = prefix(of: state.pendingOpen)
         let prefixLength = document.count
-        document.append(contentsOf: pending[..<cut])
-        // The elements still open after the cut are closed, innermost first.
-        for element in open.reversed() {
+        document.append(contentsOf: state.pending[..<cut])
+        // The elements still state.open after the cut are closed, innermost first.
+        for element in state.open.reversed() {
             document.append(contentsOf: [UInt8(ascii: "<"), UInt8(ascii: "/")])
             document.append(contentsOf: element.name)
             document.append(UInt8(ascii: ">"))
         }
         let chunk = makeChunk(document, prefixLength: prefixLength, failure: nil)
         advanceOrigin(over: cut)
-        pending.removeFirst(cut)
-        scanned -= cut
-        rescanAt -= cut
-        (lineFeedsCountedTo, lineFeeds) = (0, 0)
-        pendingOpen = open
+        state.pending.removeFirst(cut)
+        state.scanned -= cut
+        state.rescanAt -= cut
+        (state.lineFeedsCountedTo, state.lineFeeds) = (0, 0)
+        state.pendingOpen = state.open
         return chunk
     }
 
     private mutating func emitLast(failure: InputError?) -> ExportChunk {
-        var document = prefix(of: pendingOpen)
+        var document = prefix(of: state.pendingOpen)
         let prefixLength = document.count
-        document.append(contentsOf: pending)
-        isFinished = true
-        pending = []
+        document.append(contentsOf: state.pending)
+        state.isFinished = true
+        state.pending = []
+        (state.scanned, state.lineFeedsCountedTo, state.lineFeeds) = (0, 0, 0)
         return makeChunk(document, prefixLength: prefixLength, failure: failure)
     }
 
     private func makeChunk(_ document: [UInt8], prefixLength: Int, failure: InputError?) -> ExportChunk {
-        var origin = pendingOrigin
+        var origin = state.pendingOrigin
         origin.prefixLength = prefixLength
-        origin.prefixElements = pendingOpen.map { (String(decoding: $0.name, as: UTF8.self), $0.line) }
+        origin.prefixElements = state.pendingOpen.map { (String(decoding: $0.name, as: UTF8.self), $0.line) }
         return ExportChunk(content: .xml(document: document, origin: origin, path: path, failure: failure))
     }
 
@@ -152,9 +173,9 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// breaks both ways: as `XMLByteScanner` does (CR, LF and CRLF each one break; a cut follows a `>`, so it never
     /// falls inside a CRLF) and as libxml2 does (LF only; a CR is a character of its line).
     private mutating func advanceOrigin(over count: Int) {
-        var origin = pendingOrigin
-        let skipsBOM = isAtFileStart && pending.first == 0xEF
-        pending.withUnsafeBufferPointer { all in
+        var origin = state.pendingOrigin
+        let skipsBOM = state.isAtFileStart && state.pending.first == 0xEF
+        state.pending.withUnsafeBufferPointer { all in
             let bytes = UnsafeBufferPointer(rebasing: all[(skipsBOM ? 1 : 0)..<count])
             // Counted in one pass each, so the compiler can vectorise them: most of a chunk is neither break.
             var (lineFeeds, carriageReturns, crlfs) = (0, 0, 0)
@@ -183,8 +204,8 @@ struct XMLExportChunkReader: ExportChunkReader {
             }
             origin.parserLine += lineFeeds
         }
-        pendingOrigin = origin
-        isAtFileStart = false
+        state.pendingOrigin = origin
+        state.isAtFileStart = false
     }
 
     // MARK: - Scanning
@@ -192,14 +213,14 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// Scans on from where it stopped, markup by markup; returns where to cut, or `nil` when the bytes read so
     /// far hold no cut (a markup they end inside is scanned again once more is read).
     private mutating func scanForCut() -> Int? {
-        let (chunkBytes, firstLine) = (chunkBytes, pendingOrigin.parserLine)
-        var (scanned, open, rescanAt) = (scanned, open, rescanAt)
-        var (lineFeeds, lineFeedsCountedTo) = (lineFeeds, lineFeedsCountedTo)
+        let (chunkBytes, firstLine) = (chunkBytes, state.pendingOrigin.parserLine)
+        var (scanned, open, rescanAt) = (state.scanned, state.open, state.rescanAt)
+        var (lineFeeds, lineFeedsCountedTo) = (state.lineFeeds, state.lineFeedsCountedTo)
         defer {
-            (self.scanned, self.open, self.rescanAt) = (scanned, open, rescanAt)
-            (self.lineFeeds, self.lineFeedsCountedTo) = (lineFeeds, lineFeedsCountedTo)
+            (state.scanned, state.open, state.rescanAt) = (scanned, open, rescanAt)
+            (state.lineFeeds, state.lineFeedsCountedTo) = (lineFeeds, lineFeedsCountedTo)
         }
-        return pending.withUnsafeBufferPointer { bytes -> Int? in
+        return state.pending.withUnsafeBufferPointer { bytes -> Int? in
             while true {
                 guard let start = Self.index(of: UInt8(ascii: "<"), in: bytes, from: scanned) else {
                     scanned = bytes.count
@@ -336,6 +357,6 @@ struct XMLExportChunkReader: ExportChunkReader {
     }
 
     private mutating func readMore() throws(InputError) {
-        isAtEnd = try source.readAppending(to: &pending, through: &readBuffer)
+        state.isAtEnd = try source.readAppending(to: &state.pending, through: &readBuffer)
     }
 }
