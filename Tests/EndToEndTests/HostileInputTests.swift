@@ -3,7 +3,7 @@ import Testing
 
 /// Hostile and broken files (issue 3): each stops the run with exit 2 and a message naming the file and line
 /// (and column where known), quickly, and leaves nothing in the output or report folder.
-@Suite("Hostile and broken input")
+@Suite("Hostile and broken input", .tags(.slow))
 struct HostileInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var fixture: String

@@ -38,7 +38,9 @@ struct OperationsTests {
         return (try workspace.write(export, to: "big.csv"), try workspace.write(changes, to: "changes.csv"))
     }
 
-    @Test("kill -9 at several moments: each output is as it was or complete, and the next run clears the leftovers")
+    @Test(
+        "kill -9 at several moments: each output is as it was or complete, and the next run clears the leftovers",
+        .tags(.slow))
     func killNine() throws {
         let workspace = try Workspace()
         let (export, changes) = try bigExport(in: workspace)

@@ -41,6 +41,8 @@ enum SecInfo {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // Closed now: a suite of hundreds of runs would otherwise hold their descriptors until released.
+        for handle in [output.fileHandleForReading, errors.fileHandleForReading] { try? handle.close() }
         if process.terminationReason == .uncaughtSignal {
             throw TestFailure(
                 "secinfo \(arguments.joined(separator: " ")) was killed after \(timeout) s or by a signal")

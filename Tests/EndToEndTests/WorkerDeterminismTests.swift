@@ -4,7 +4,7 @@ import Testing
 
 /// The Dispatch worker queues change nothing but speed: outputs and reports are the same bytes for any number
 /// of workers and on every run.
-@Suite("Workers and determinism")
+@Suite("Workers and determinism", .tags(.slow))
 struct WorkerDeterminismTests {
     /// Six tenants of 2,000 users with a realistic spread of methods, and 3,000 changes of every kind (some for
     /// users to create, some refused, enough deletes in one tenant to hold it).

@@ -110,7 +110,7 @@ struct BatchTests {
 }
 
 /// Rows of one user far apart in a large export: past the readers' exact index, so found by the second reading.
-@Suite("Batch: large exports")
+@Suite("Batch: large exports", .tags(.slow))
 struct LargeExportTests {
     /// Applies a change file to an export of `early@t1.test`'s `first` row, 70,000 other users, then its `second`
     /// row; returns the input error the run stops with, and whether the output folder stayed empty.

@@ -8,7 +8,7 @@ import Testing
 
 /// A run reads each export once when that reading stands (no tenant held, no user created, no repeat to
 /// confirm), and twice otherwise: the outputs and reports must be the same bytes as a forced second reading gives.
-@Suite("One reading or two")
+@Suite("One reading or two", .tags(.slow))
 struct SingleReadingTests {
     struct Run {
         var result: BatchResult

@@ -6,7 +6,7 @@ import Testing
 
 /// Cutting an XML export into chunks, each parsed by a reader of its own, must give exactly what one sequential
 /// reading gives: the same users at the same lines, and for a broken file the same first error, at the same place.
-@Suite("XML export chunks")
+@Suite("XML export chunks", .tags(.slow))
 struct XMLExportChunksTests {
     typealias Read = ExportChunksTests.Read
 
