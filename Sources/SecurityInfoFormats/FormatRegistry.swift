@@ -39,9 +39,8 @@ public enum FormatRegistry {
     public static func exportReader(
         _ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
     ) throws(InputError) -> any ExportReader {
-        let description = try describe(file)
-        let source = try openSource(file, maximumBytes: maximumBytes)
-        switch description.format {
+        let (format, source) = try open(file, maximumBytes: maximumBytes)
+        switch format {
         case .csv: return try CSVExportReader(source: source, confirming: confirming)
         case .xml: return try XMLExportReader(source: source, confirming: confirming)
         }
@@ -58,9 +57,8 @@ public enum FormatRegistry {
     public static func exportChunks(
         _ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes, confirming: Set<String>? = nil
     ) throws(InputError) -> any ExportChunkReader {
-        let description = try describe(file)
-        let source = try openSource(file, maximumBytes: maximumBytes)
-        switch description.format {
+        let (format, source) = try open(file, maximumBytes: maximumBytes)
+        switch format {
         case .csv: return try CSVExportChunkReader(source: source, confirming: confirming)
         case .xml: return try XMLExportChunkReader(source: source, confirming: confirming)
         }
@@ -94,9 +92,8 @@ public enum FormatRegistry {
     public static func changeFile(_ file: InputFile, maximumBytes: Int = defaultMaximumInputBytes)
         throws(InputError) -> ChangeFile
     {
-        let description = try describe(file)
-        let source = try openSource(file, maximumBytes: maximumBytes)
-        switch description.format {
+        let (format, source) = try open(file, maximumBytes: maximumBytes)
+        switch format {
         case .csv: return try CSVChangeFileReader.read(source: source)
         case .xml: return try XMLChangeFileReader.read(source: source)
         }
@@ -124,9 +121,7 @@ public enum FormatRegistry {
     /// Whether a file holds a change file rather than an export: a CSV header with an `operation` column, or an
     /// XML root `<securityInfoChanges>`.
     public static func holdsChanges(path: String) throws(InputError) -> Bool {
-        let file = try InputFile(path: path)
-        let format = try describe(file).format
-        let source = try openSource(file, maximumBytes: defaultMaximumInputBytes)
+        let (format, source) = try open(try InputFile(path: path), maximumBytes: defaultMaximumInputBytes)
         switch format {
         case .xml:
             let xml = try XMLReader(source: source)
@@ -139,6 +134,15 @@ public enum FormatRegistry {
             let header = try csv.next()?.fields ?? []
             return header.contains { $0.trimmingWhitespace.lowercased() == "operation" }
         }
+    }
+
+    /// The file's format, and its bytes as that format reads them.
+    private static func open(_ file: InputFile, maximumBytes: Int) throws(InputError)
+        -> (format: FileFormat, source: any ByteSource)
+    {
+        // Described first, from the file's own first bytes, before any reader takes them.
+        let format = try describe(file).format
+        return (format, try openSource(file, maximumBytes: maximumBytes))
     }
 
     /// The file's bytes as its format reads them: inflated when gzip, and never more than `maximumBytes`.
