@@ -1,68 +1,82 @@
 import SecurityInfo
 
-/// Reads a `JSONValue` from bytes; every error names the file, line and column.
+/// Reads JSON strictly (RFC 8259: no trailing commas, comments, bare words or leading zeros), refusing a key repeated
+/// in one object and nesting deeper than `maximumDepth`, every error at its line and column. It reads the policy
+/// file and the Graph export's lines: Foundation's JSONSerialization and JSONDecoder keep neither an object's order
+/// nor a value's bytes (a Graph method is written back exactly as read), accept a trailing comma and a repeated
+/// key (the last wins, silently), name no line or column, and call a valid `2.5` where a count belongs "not valid
+/// JSON". No package of this machine's mirror reads JSON with its order and bytes kept.
 struct JSONReader {
-    /// Deeper than any policy; a hostile file cannot exhaust the stack.
+    /// Deeper than any policy or Graph object; a hostile file cannot exhaust the stack.
     static let maximumDepth = 32
 
     private let bytes: [UInt8]
     private let path: String
-    private var index = 0
-    private var line = 1
-    private var lineStart = 0
+    private let span: Range<Int>
+    private let firstLine: Int
+    private var index: Int
 
-    /// Reads the whole document: one value, white space around it, nothing else.
-    static func read(_ bytes: [UInt8], path: String) throws(InputError) -> JSONValue {
-        var reader = JSONReader(bytes: bytes, path: path)
-        if let invalid = reader.firstInvalidUTF8() {
-            reader.move(to: invalid)
-            throw reader.error("invalid UTF-8")
+    /// Reads the document in `bytes[span]` (all of them by default): one value, white space around it, nothing
+    /// else. `firstLine` is the line `span` starts on, for errors.
+    static func read(_ bytes: [UInt8], span: Range<Int>? = nil, path: String, firstLine: Int = 1)
+        throws(InputError) -> JSONDocument
+    {
+        let span = span ?? bytes.indices
+        var reader = JSONReader(bytes: bytes, path: path, span: span, firstLine: firstLine)
+        try reader.checkUTF8()
+        if bytes[span].starts(with: [0xEF, 0xBB, 0xBF]) { reader.index += 3 }
+        reader.skipWhiteSpace()
+        let root = try reader.value(depth: 0)
+        reader.skipWhiteSpace()
+        if reader.index < span.upperBound {
+            throw reader.error("unexpected \(reader.describeNext()) after the document")
         }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
-        reader.skipWhiteSpace()
-        let value = try reader.value(depth: 0)
-        reader.skipWhiteSpace()
-        if reader.index < bytes.count { throw reader.error("unexpected \(reader.describeNext()) after the document") }
-        return value
+        return JSONDocument(bytes: bytes, span: span, firstLine: firstLine, path: path, root: root)
     }
 
-    private init(bytes: [UInt8], path: String) {
+    private init(bytes: [UInt8], path: String, span: Range<Int>, firstLine: Int) {
         self.bytes = bytes
         self.path = path
+        self.span = span
+        self.firstLine = firstLine
+        index = span.lowerBound
     }
 
     // MARK: Values
 
     private mutating func value(depth: Int) throws(InputError) -> JSONValue {
         guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
-        let position = self.position
-        guard index < bytes.count else { throw error("the document ends where a value was expected") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return JSONValue(kind: .object(try members(depth: depth)), position: position)
-        case UInt8(ascii: "["): return JSONValue(kind: .array(try elements(depth: depth)), position: position)
-        case UInt8(ascii: "\""): return JSONValue(kind: .string(try string()), position: position)
+        let start = index
+        guard let byte = next else { throw error("the document ends where a value was expected") }
+        let kind: JSONValue.Kind
+        switch byte {
+        case UInt8(ascii: "{"): kind = .object(try members(depth: depth))
+        case UInt8(ascii: "["): kind = .array(try elements(depth: depth))
+        case UInt8(ascii: "\""): kind = .string(hasEscapes: try string())
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return JSONValue(kind: .number(try number()), position: position)
+            try number()
+            kind = .number
         case UInt8(ascii: "t"):
             try literal("true")
-            return JSONValue(kind: .bool(true), position: position)
+            kind = .bool(true)
         case UInt8(ascii: "f"):
             try literal("false")
-            return JSONValue(kind: .bool(false), position: position)
+            kind = .bool(false)
         case UInt8(ascii: "n"):
             try literal("null")
-            return JSONValue(kind: .null, position: position)
+            kind = .null
         default:
             throw error("expected a value, found \(describeNext())")
         }
+        return JSONValue(kind: kind, range: start..<index)
     }
 
-    private mutating func members(depth: Int) throws(InputError)
-        -> [(key: String, keyPosition: JSONValue.Position, value: JSONValue)]
-    {
+    private mutating func members(depth: Int) throws(InputError) -> [JSONMember] {
         index += 1
-        var members: [(key: String, keyPosition: JSONValue.Position, value: JSONValue)] = []
-        var seen: [String: JSONValue.Position] = [:]
+        var members: [JSONMember] = []
+        // Keys are looked for in the members while there are few; past that in a set, so a hostile object of many
+        // keys costs time in proportion to them.
+        var keys: Set<String> = []
         skipWhiteSpace()
         if next == UInt8(ascii: "}") {
             index += 1
@@ -71,20 +85,24 @@ struct JSONReader {
         while true {
             skipWhiteSpace()
             guard next == UInt8(ascii: "\"") else { throw error("expected a key in quotes, found \(describeNext())") }
-            let keyPosition = position
-            let key = try string()
-            if let first = seen[key] {
-                move(to: keyPosition)
+            let keyOffset = index
+            let hasEscapes = try string()
+            let keyBytes = bytes[(keyOffset + 1)..<(index - 1)]
+            let key = hasEscapes ? Self.unescape(keyBytes) : String(decoding: keyBytes, as: UTF8.self)
+            if members.count == 16 { keys = Set(members.map(\.key)) }
+            let isRepeated = members.count < 16 ? members.contains { $0.key == key } : !keys.insert(key).inserted
+            if isRepeated, let first = members.first(where: { $0.key == key }) {
+                let earlier = position(of: first.keyOffset)
+                index = keyOffset
                 throw error(
-                    "the key '\(ContactMask.echoed(key))' is given twice in one object (first at line \(first.line), column \(first.column))"
+                    "the key '\(ContactMask.echoed(key))' is given twice in one object (first at line \(earlier.line), column \(earlier.column))"
                 )
             }
-            seen[key] = keyPosition
             skipWhiteSpace()
             guard next == UInt8(ascii: ":") else { throw error("expected ':' after a key, found \(describeNext())") }
             index += 1
             skipWhiteSpace()
-            members.append((key, keyPosition, try value(depth: depth + 1)))
+            members.append(JSONMember(key: key, keyOffset: keyOffset, value: try value(depth: depth + 1)))
             skipWhiteSpace()
             switch next {
             case UInt8(ascii: ","): index += 1
@@ -122,91 +140,53 @@ struct JSONReader {
         }
     }
 
-    private mutating func string() throws(InputError) -> String {
-        let start = position
+    /// Moves past a string, checking its escapes; returns whether it has any.
+    private mutating func string() throws(InputError) -> Bool {
+        let start = index
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var run = index
-        func flush(_ reader: JSONReader, upTo end: Int) {
-            scalars.append(contentsOf: String(decoding: reader.bytes[run..<end], as: UTF8.self).unicodeScalars)
-        }
-        while index < bytes.count {
+        var hasEscapes = false
+        while index < span.upperBound {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flush(self, upTo: index)
                 index += 1
-                return String(scalars)
+                return hasEscapes
             }
             if byte < 0x20 { throw error("a control character in a string (write it as an escape)") }
             if byte == UInt8(ascii: "\\") {
-                flush(self, upTo: index)
-                scalars.append(try escape())
-                run = index
+                hasEscapes = true
+                try checkEscape()
                 continue
             }
             index += 1
         }
-        move(to: start)
+        index = start
         throw error("a string that never ends")
     }
 
-    /// The escape at `index` (its backslash), decoded; surrogate pairs joined.
-    private mutating func escape() throws(InputError) -> Unicode.Scalar {
+    /// Moves past the escape at `index` (its backslash), checking it.
+    private mutating func checkEscape() throws(InputError) {
         index += 1
-        guard index < bytes.count else { throw error("the document ends inside an escape") }
-        let byte = bytes[index]
-        index += 1
+        guard let byte = next else { throw error("the document ends inside an escape") }
         switch byte {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 1
         case UInt8(ascii: "u"):
-            let unit = try hexUnit()
-            if (0xD800...0xDBFF).contains(unit), next == UInt8(ascii: "\\"), index + 1 < bytes.count,
-                bytes[index + 1] == UInt8(ascii: "u")
-            {
-                index += 2
-                let low = try hexUnit()
-                if (0xDC00...0xDFFF).contains(low),
-                    let scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
-                {
-                    return scalar
-                }
+            index += 1
+            guard index + 4 <= span.upperBound, Self.hexUnit(bytes[index..<index + 4]) != nil else {
+                throw error("\\u needs four hexadecimal digits")
             }
-            guard let scalar = Unicode.Scalar(unit) else { throw error("\\u\(hex(unit)) is half of a surrogate pair") }
-            return scalar
+            index += 4
         default:
-            index -= 1
             throw error("unknown escape \\\(describeNext())")
         }
     }
 
-    private mutating func hexUnit() throws(InputError) -> UInt32 {
-        guard index + 4 <= bytes.count,
-            let unit = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-        else { throw error("\\u needs four hexadecimal digits") }
-        index += 4
-        return unit
-    }
-
-    private func hex(_ unit: UInt32) -> String {
-        let digits = String(unit, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
     /// A number by RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-    private mutating func number() throws(InputError) -> String {
-        let start = index
+    private mutating func number() throws(InputError) {
         func digits(_ reader: inout JSONReader) -> Int {
             let from = reader.index
-            while reader.index < reader.bytes.count, (0x30...0x39).contains(reader.bytes[reader.index]) {
-                reader.index += 1
-            }
+            while let byte = reader.next, (0x30...0x39).contains(byte) { reader.index += 1 }
             return reader.index - from
         }
         if next == UInt8(ascii: "-") { index += 1 }
@@ -225,80 +205,105 @@ struct JSONReader {
             if next == UInt8(ascii: "+") || next == UInt8(ascii: "-") { index += 1 }
             if digits(&self) == 0 { throw error("expected a digit in the exponent, found \(describeNext())") }
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    private mutating func literal(_ word: String) throws(InputError) {
-        guard bytes[index...].starts(with: word.utf8) else {
-            throw error("expected a value, found \(describeNext())")
+    private mutating func literal(_ word: StaticString) throws(InputError) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= span.upperBound, (0..<count).allSatisfy({ bytes[index + $0] == word.utf8Start[$0] })
+        else { throw error("expected a value, found \(describeNext())") }
+        index += count
+    }
+
+    // MARK: Decoding strings
+
+    /// The text of a string's bytes between its quotes, its escapes undone (checked when read); a lone half of a
+    /// surrogate pair becomes U+FFFD.
+    static func unescape(_ inner: ArraySlice<UInt8>) -> String {
+        var scalars = String.UnicodeScalarView()
+        var index = inner.startIndex
+        var run = index
+        func flush(upTo end: Int) {
+            scalars.append(contentsOf: String(decoding: inner[run..<end], as: UTF8.self).unicodeScalars)
         }
-        index += word.utf8.count
+        while index < inner.endIndex {
+            guard inner[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            flush(upTo: index)
+            let escape = inner[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                let unit = hexUnit(inner[index..<index + 4])!
+                index += 4
+                if (0xD800...0xDBFF).contains(unit), index + 6 <= inner.endIndex, inner[index] == UInt8(ascii: "\\"),
+                    inner[index + 1] == UInt8(ascii: "u"), let low = hexUnit(inner[(index + 2)..<(index + 6)]),
+                    (0xDC00...0xDFFF).contains(low),
+                    let scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                {
+                    scalars.append(scalar)
+                    index += 6
+                } else {
+                    scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                }
+            default: scalars.append(Unicode.Scalar(escape))  // ", \ and /
+            }
+            run = index
+        }
+        flush(upTo: index)
+        return String(scalars)
+    }
+
+    private static func hexUnit(_ digits: ArraySlice<UInt8>) -> UInt32? {
+        var unit: UInt32 = 0
+        for byte in digits {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt32(digit)
+        }
+        return unit
     }
 
     // MARK: Positions
 
-    private var next: UInt8? { index < bytes.count ? bytes[index] : nil }
-
-    /// Lines count LF, CR and CRLF; columns count characters, as every other error of secinfo's.
-    private var position: JSONValue.Position {
-        let characters = bytes[lineStart..<index].count { $0 & 0xC0 != 0x80 }
-        return JSONValue.Position(line: line, column: characters + 1)
-    }
+    private var next: UInt8? { index < span.upperBound ? bytes[index] : nil }
 
     private mutating func skipWhiteSpace() {
-        while let byte = next {
-            switch byte {
-            case 0x20, 0x09: index += 1
-            case 0x0A:
-                index += 1
-                (line, lineStart) = (line + 1, index)
-            case 0x0D:
-                index += 1
-                if next == 0x0A { index += 1 }
-                (line, lineStart) = (line + 1, index)
-            default: return
-            }
-        }
+        while let byte = next, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
     }
 
-    /// Places the reader at an earlier position, for an error that names where something began.
-    private mutating func move(to position: JSONValue.Position) {
-        // Strings hold no line break (a control character): the position is on the current line.
-        index = lineStart
-        var column = 1
-        while column < position.column && index < bytes.count {
-            index += 1
-            while index < bytes.count && bytes[index] & 0xC0 == 0x80 { index += 1 }
-            column += 1
-        }
-    }
-
-    /// Moves to the byte offset `offset`, counting lines on the way (only from the document's start).
-    private mutating func move(to offset: Int) {
-        while index < offset {
-            if bytes[index] == 0x0A || (bytes[index] == 0x0D && (index + 1 >= bytes.count || bytes[index + 1] != 0x0A))
-            {
-                (line, lineStart) = (line + 1, index + 1)
-            }
-            index += 1
-        }
-    }
-
-    private func firstInvalidUTF8() -> Int? {
-        var iterator = bytes.makeIterator()
+    private func checkUTF8() throws(InputError) {
+        // ASCII, nearly every line, needs no more checking.
+        guard bytes[span].contains(where: { $0 >= 0x80 }) else { return }
+        var iterator = bytes[span].makeIterator()
         var decoder = UTF8()
-        var offset = 0
+        var offset = span.lowerBound
         while true {
             switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                offset += UTF8.width(scalar)
-            case .emptyInput:
-                return nil
-            case .error:
-                return offset
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return
+            case .error: throw document.error(at: offset, "invalid UTF-8")
             }
         }
     }
+
+    private var document: JSONDocument {
+        JSONDocument(
+            bytes: bytes, span: span, firstLine: firstLine, path: path, root: JSONValue(kind: .null, range: 0..<0))
+    }
+
+    private func position(of offset: Int) -> JSONDocument.Position { document.position(of: offset) }
 
     private func describeNext() -> String {
         guard let byte = next else { return "the end of the document" }
@@ -306,8 +311,5 @@ struct JSONReader {
         return byte == 0x20 ? "a space" : "byte 0x\(String(byte, radix: 16))"
     }
 
-    private func error(_ message: String) -> InputError {
-        let position = self.position
-        return InputError(file: path, line: position.line, column: position.column, message)
-    }
+    private func error(_ message: String) -> InputError { document.error(at: index, message) }
 }

@@ -1,37 +1,117 @@
-import SecurityInfo
-
-/// A small JSON document read strictly (RFC 8259: no trailing commas, comments or bare words), each value with the
-/// line and column it starts at, and an object's key repeated refused. It reads the policy file: Foundation's
-/// JSONDecoder accepts a trailing comma and a repeated key (the last wins, silently), names no line or column, and
-/// calls a valid `2.5` where a count belongs "not valid JSON". A policy file is a few kilobytes: speed is no concern.
-struct JSONValue {
-    struct Position: Sendable, Hashable {
-        var line: Int
-        var column: Int
-    }
-
-    enum Kind {
+/// A value of a JSON document (`JSONDocument`): what it is, and where its bytes are. Strings and numbers are kept
+/// as their bytes and decoded when asked (`JSONDocument.string(_:)`), and objects keep their members in the file's
+/// order, so that a value can be written back exactly as read.
+struct JSONValue: Sendable {
+    enum Kind: Sendable {
         /// Members in the file's order.
-        case object([(key: String, keyPosition: Position, value: JSONValue)])
+        case object([JSONMember])
         case array([JSONValue])
-        case string(String)
-        /// The number as written, checked against the grammar; what it may be is the reader's to say.
-        case number(String)
+        /// Whether the string holds an escape (else its bytes between the quotes are its text).
+        case string(hasEscapes: Bool)
+        /// Checked against the grammar; what it may be is the reader's to say.
+        case number
         case bool(Bool)
         case null
     }
 
     var kind: Kind
-    var position: Position
+    /// The value's bytes in its document: a string's with its quotes.
+    var range: Range<Int>
 
-    /// What the value is, for messages: "an object", "the number 2.5", …
-    var summary: String {
-        switch kind {
+    /// The member named `key` of an object; `nil` for another key or value.
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = kind else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    var isNull: Bool {
+        if case .null = kind { return true }
+        return false
+    }
+}
+
+/// One member of a JSON object: its key, decoded, where the key starts, and its value.
+struct JSONMember: Sendable {
+    var key: String
+    var keyOffset: Int
+    var value: JSONValue
+}
+
+/// A JSON document read by `JSONReader`: its bytes, its root, and the means to turn a value's bytes into text and
+/// a byte's offset into a line and column.
+struct JSONDocument: Sendable {
+    struct Position: Sendable, Hashable {
+        var line: Int
+        var column: Int
+    }
+
+    /// The bytes the document lies in (it may be one line of them).
+    let bytes: [UInt8]
+    /// The document's own bytes within `bytes`.
+    let span: Range<Int>
+    /// The line the document starts on.
+    let firstLine: Int
+    let path: String
+    var root: JSONValue
+
+    /// The line and column of a byte: lines count LF, CR and CRLF; columns count characters from 1.
+    func position(of offset: Int) -> Position {
+        var line = firstLine
+        var lineStart = span.lowerBound
+        var index = span.lowerBound
+        while index < offset {
+            let byte = bytes[index]
+            if byte == 0x0A || (byte == 0x0D && (index + 1 >= bytes.count || bytes[index + 1] != 0x0A)) {
+                line += 1
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        let column = bytes[lineStart..<offset].count { $0 & 0xC0 != 0x80 } + 1
+        return Position(line: line, column: column)
+    }
+
+    /// An error at a byte of the document.
+    func error(at offset: Int, _ message: String) -> InputError {
+        let position = position(of: offset)
+        return InputError(file: path, line: position.line, column: position.column, message)
+    }
+
+    /// A string value's text, its escapes undone; `nil` for any other value.
+    func string(_ value: JSONValue) -> String? {
+        guard case .string(let hasEscapes) = value.kind else { return nil }
+        let inner = (value.range.lowerBound + 1)..<(value.range.upperBound - 1)
+        guard hasEscapes else {
+            return bytes.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[inner]), as: UTF8.self)
+            }
+        }
+        return JSONReader.unescape(bytes[inner])
+    }
+
+    /// The value's bytes as written (a number's digits, a string with its quotes).
+    func text(_ value: JSONValue) -> String {
+        bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[value.range]), as: UTF8.self)
+        }
+    }
+
+    /// Whether a string value is exactly `text` (no escapes), without making a string.
+    func string(_ value: JSONValue, is text: StaticString) -> Bool {
+        guard case .string(hasEscapes: false) = value.kind else { return string(value) == "\(text)" }
+        let inner = (value.range.lowerBound + 1)..<(value.range.upperBound - 1)
+        return inner.count == text.utf8CodeUnitCount
+            && (0..<inner.count).allSatisfy { bytes[inner.lowerBound + $0] == text.utf8Start[$0] }
+    }
+
+    /// What a value is, for messages: "an object", "the number 2.5", …
+    func summary(_ value: JSONValue) -> String {
+        switch value.kind {
         case .object: "an object"
         case .array: "an array"
         case .string: "a string"
-        case .number(let text): "the number \(text)"
-        case .bool(let value): "\(value)"
+        case .number: "the number \(text(value))"
+        case .bool(let flag): "\(flag)"
         case .null: "null"
         }
     }

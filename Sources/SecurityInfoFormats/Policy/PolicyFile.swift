@@ -11,8 +11,8 @@ public enum PolicyFile {
 
     public static func read(path: String, bytes: [UInt8]) throws(InputError) -> PolicySet {
         let document = try JSONReader.read(bytes, path: path)
-        let reader = Reader(path: path)
-        let top = try reader.object(document, at: "the top level", allowed: ["defaults", "tenants"])
+        let reader = Reader(document: document)
+        let top = try reader.object(document.root, at: "the top level", allowed: ["defaults", "tenants"])
         var defaults = TenantPolicy()
         if let value = top["defaults"] {
             let members = try reader.object(value.value, at: "defaults", allowed: Reader.policyFields)
@@ -23,12 +23,13 @@ public enum PolicyFile {
         if let value = top["tenants"] {
             guard case .object(let tenants) = value.value.kind else {
                 throw reader.error(
-                    at: value.value, "tenants: expected an object of tenants, found \(value.value.summary)")
+                    at: value.value, "tenants: expected an object of tenants, found \(document.summary(value.value))")
             }
-            for (tenant, keyPosition, policyValue) in tenants {
+            for member in tenants {
+                let (tenant, policyValue) = (member.key, member.value)
                 guard TenantID.isValid(tenant) else {
-                    throw InputError(
-                        file: path, line: keyPosition.line, column: keyPosition.column,
+                    throw document.error(
+                        at: member.keyOffset,
                         "tenants: '\(ContactMask.echoed(tenant: tenant))' is not a valid tenant id")
                 }
                 let place = "tenants.\(tenant)"
@@ -43,13 +44,13 @@ public enum PolicyFile {
 
     /// Turns JSON values into a policy's fields, each error at the value's place.
     private struct Reader {
-        let path: String
+        let document: JSONDocument
         static let policyFields = [
             "enabledMethods", "officePhoneAllowed", "ssprMethodsRequired", "securityQuestions", "domains",
             "allowWorkEmail", "onDefaultDelete", "maxDeletes", "maxDeletePercent",
         ]
 
-        typealias Member = (value: JSONValue, keyPosition: JSONValue.Position)
+        typealias Member = (value: JSONValue, keyOffset: Int)
 
         /// An object's members in the file's order (so the first error met is the first in the file).
         struct Members {
@@ -58,24 +59,25 @@ public enum PolicyFile {
         }
 
         func error(at value: JSONValue, _ message: String) -> InputError {
-            InputError(file: path, line: value.position.line, column: value.position.column, message)
+            document.error(at: value.range.lowerBound, message)
         }
 
         /// An object's members by key; a key outside `allowed` is an error at the key.
         func object(_ value: JSONValue, at place: String, allowed: [String]) throws(InputError) -> Members {
             guard case .object(let members) = value.kind else {
-                throw error(at: value, "\(place): expected an object, found \(value.summary)")
+                throw error(at: value, "\(place): expected an object, found \(document.summary(value))")
             }
             var byKey = Members()
-            for (key, keyPosition, member) in members {
+            for member in members {
+                let key = member.key
                 guard allowed.contains(key) else {
                     let field = place == "the top level" ? key : "\(place).\(key)"
-                    throw InputError(
-                        file: path, line: keyPosition.line, column: keyPosition.column,
+                    throw document.error(
+                        at: member.keyOffset,
                         "\(ContactMask.echoed(identity: field)): unknown field (expected one of \(allowed.joined(separator: ", ")))"
                     )
                 }
-                byKey.ordered.append((key, (member, keyPosition)))
+                byKey.ordered.append((key, (member.value, member.keyOffset)))
             }
             return byKey
         }
@@ -112,10 +114,12 @@ public enum PolicyFile {
                 case "domains": overrides.domains = try strings(value, at: field).map(\.text)
                 case "allowWorkEmail": overrides.allowWorkEmail = try bool(value, at: field)
                 case "onDefaultDelete":
-                    guard case .string(let text) = value.kind,
+                    guard let text = document.string(value),
                         let action = TenantPolicy.DefaultDeleteAction(rawValue: text)
                     else {
-                        throw error(at: value, "\(field): expected \"reassign\" or \"reject\", found \(value.summary)")
+                        throw error(
+                            at: value, "\(field): expected \"reassign\" or \"reject\", found \(document.summary(value))"
+                        )
                     }
                     overrides.onDefaultDelete = action
                 case "maxDeletes": overrides.maxDeletes = try count(value, at: field)
@@ -123,8 +127,10 @@ public enum PolicyFile {
                     if case .null = value.kind {
                         overrides.maxDeletePercent = .some(nil)
                     } else {
-                        guard case .number(let text) = value.kind, let percent = Double(text), percent.isFinite else {
-                            throw error(at: value, "\(field): expected a percentage or null, found \(value.summary)")
+                        guard case .number = value.kind, let percent = Double(document.text(value)), percent.isFinite
+                        else {
+                            throw error(
+                                at: value, "\(field): expected a percentage or null, found \(document.summary(value))")
                         }
                         overrides.maxDeletePercent = .some(percent)
                     }
@@ -135,9 +141,10 @@ public enum PolicyFile {
 
         /// A whole number (`2.5`, `1e2` and numbers past Int's range are refused by name, not as bad JSON).
         func count(_ value: JSONValue, at field: String) throws(InputError) -> Int {
-            guard case .number(let text) = value.kind else {
-                throw error(at: value, "\(field): expected a whole number, found \(value.summary)")
+            guard case .number = value.kind else {
+                throw error(at: value, "\(field): expected a whole number, found \(document.summary(value))")
             }
+            let text = document.text(value)
             guard let count = Int(text) else {
                 let isWhole = text.allSatisfy { $0.isNumber || $0 == "-" }
                 throw error(
@@ -149,19 +156,19 @@ public enum PolicyFile {
 
         func bool(_ value: JSONValue, at field: String) throws(InputError) -> Bool {
             guard case .bool(let flag) = value.kind else {
-                throw error(at: value, "\(field): expected true or false, found \(value.summary)")
+                throw error(at: value, "\(field): expected true or false, found \(document.summary(value))")
             }
             return flag
         }
 
         func strings(_ value: JSONValue, at field: String) throws(InputError) -> [(text: String, value: JSONValue)] {
             guard case .array(let elements) = value.kind else {
-                throw error(at: value, "\(field): expected an array of strings, found \(value.summary)")
+                throw error(at: value, "\(field): expected an array of strings, found \(document.summary(value))")
             }
             var strings: [(text: String, value: JSONValue)] = []
             for (index, element) in elements.enumerated() {
-                guard case .string(let text) = element.kind else {
-                    throw error(at: element, "\(field).\(index): expected a string, found \(element.summary)")
+                guard let text = document.string(element) else {
+                    throw error(at: element, "\(field).\(index): expected a string, found \(document.summary(element))")
                 }
                 strings.append((text, element))
             }
@@ -178,11 +185,7 @@ public enum PolicyFile {
             var value = object
             if let first = field.first, let member = members[first] {
                 value = member.value
-                if field.count > 1, case .object(let inner) = member.value.kind,
-                    let nested = inner.first(where: { $0.key == field[1] })
-                {
-                    value = nested.value
-                }
+                if field.count > 1, let nested = member.value[field[1]] { value = nested }
             }
             throw error(at: value, "\(place): \(problem)")
         }
