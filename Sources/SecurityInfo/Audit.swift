@@ -15,7 +15,7 @@ public enum Audit {
     public static func findings(for user: User, policy: TenantPolicy) -> [Finding] {
         // One walk over the methods, into bits per kind: the audit runs for every user of every export.
         var held = MethodKindBits()
-        var enabledMFA = false
+        var enabledMFA = user.otherMFAMethodCount > 0
         var ssprKinds = MethodKindBits()
         for method in user.methods {
             held.insert(method.kind)

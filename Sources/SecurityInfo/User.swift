@@ -20,6 +20,9 @@ public struct User: Sendable, Hashable {
     public var defaultMethod: DefaultMethod
     /// The methods in export order; added methods go at the end.
     public var methods: [MethodInstance]
+    /// Methods outside the nine that serve two-factor verification (Graph's Windows Hello for Business and platform
+    /// credentials, GRAPH.md §1): the audit counts them; no rule changes them.
+    public var otherMFAMethodCount = 0
 
     public init(
         name: String, isAdmin: Bool = false, defaultMethod: DefaultMethod = .none, methods: [MethodInstance] = []

@@ -8,30 +8,18 @@ public enum FormatRegistry {
     /// this leaves room, while a gzip bomb stops at the limit, in the memory of one chunk.
     public static let defaultMaximumInputBytes = 2 << 30
 
-    /// Tells a file's format (by name; by its first byte when the name says neither) and compression (by magic).
+    /// Tells a file's format (by its name) and compression (by its magic number, not its name).
     public static func describe(path: String) throws(InputError) -> FileDescription {
         try describe(try InputFile(path: path))
     }
 
-    /// As `describe(path:)`, from the file's own first bytes, which its reader then reads as usual.
+    /// As `describe(path:)`, from the file's own first bytes, which its reader then reads as usual. A name that
+    /// says no format is refused before any byte is parsed as the wrong one.
     public static func describe(_ file: InputFile) throws(InputError) -> FileDescription {
-        let head = try file.peek(64)
-        let isCompressed = head.starts(with: gzipMagic)
-        if let format = FileFormat(fileName: file.path) {
-            return FileDescription(format: format, isCompressed: isCompressed)
+        guard let format = FileFormat(fileName: file.path) else {
+            throw InputError(file: file.path, "the name says no format: name it \(FileFormat.names)")
         }
-        // A name that says neither: an XML document starts with `<` (after any white space or BOM).
-        var plain = head
-        if isCompressed {
-            // The start of the file is enough to inflate the start of its text.
-            let start = try file.peek(1 << 16)
-            let source = try GzipSource(source: MemoryByteSource(path: file.path, bytes: start), maximumBytes: 1 << 16)
-            plain = [UInt8](repeating: 0, count: 64)
-            let count = plain.withUnsafeMutableBytes { buffer in (try? source.read(into: buffer)) ?? 0 }
-            plain.removeSubrange(count...)
-        }
-        let first = plain.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        return FileDescription(format: first == UInt8(ascii: "<") ? .xml : .csv, isCompressed: isCompressed)
+        return FileDescription(format: format, isCompressed: try file.peek(2) == gzipMagic)
     }
 
     /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed as
@@ -43,6 +31,7 @@ public enum FormatRegistry {
         switch format {
         case .csv: return try CSVExportReader(source: source, confirming: confirming)
         case .xml: return try XMLExportReader(source: source, confirming: confirming)
+        case .jsonl: return GraphExportReader(source: source, confirming: confirming)
         }
     }
 
@@ -61,6 +50,7 @@ public enum FormatRegistry {
         switch format {
         case .csv: return try CSVExportChunkReader(source: source, confirming: confirming)
         case .xml: return try XMLExportChunkReader(source: source, confirming: confirming)
+        case .jsonl: return GraphExportChunkReader(source: source, confirming: confirming)
         }
     }
 
@@ -86,6 +76,7 @@ public enum FormatRegistry {
         switch description.format {
         case .csv: return try CSVExportWriter(sink: sink)
         case .xml: return try XMLExportWriter(sink: sink, path: path)
+        case .jsonl: return GraphExportWriter(sink: sink, path: path)
         }
     }
 
@@ -96,6 +87,7 @@ public enum FormatRegistry {
         switch format {
         case .csv: return try CSVChangeFileReader.read(source: source)
         case .xml: return try XMLChangeFileReader.read(source: source)
+        case .jsonl: throw InputError(file: file.path, "a change file is CSV or XML, not JSON Lines")
         }
     }
 
@@ -111,15 +103,19 @@ public enum FormatRegistry {
     )
         throws(OutputError)
     {
+        if description.format == .jsonl {
+            throw OutputError(path: path, "a change file is written as CSV or XML, not JSON Lines")
+        }
         let sink = try outputSink(description, path: path, sink: sink)
         switch description.format {
         case .csv: try ChangeFileWriter.writeCSV(file, to: sink)
         case .xml: try ChangeFileWriter.writeXML(file, to: sink, path: path)
+        case .jsonl: break
         }
     }
 
     /// Whether a file holds a change file rather than an export: a CSV header with an `operation` column, or an
-    /// XML root `<securityInfoChanges>`.
+    /// XML root `<securityInfoChanges>` (a Graph export is never a change file).
     public static func holdsChanges(path: String) throws(InputError) -> Bool {
         let (format, source) = try open(try InputFile(path: path), maximumBytes: defaultMaximumInputBytes)
         switch format {
@@ -133,6 +129,8 @@ public enum FormatRegistry {
             var csv = CSVReader(source: source)
             let header = try csv.next()?.fields ?? []
             return header.contains { $0.trimmingWhitespace.lowercased() == "operation" }
+        case .jsonl:
+            return false
         }
     }
 

@@ -102,6 +102,7 @@ struct FormatRegistryTests {
         arguments: [
             ("contoso.csv", FileFormat.csv), ("CONTOSO.CSV", .csv), ("in/contoso.csv.gz", .csv), ("a.Csv.Gz", .csv),
             ("contoso.xml", .xml), ("x.d/contoso.XML.GZ", .xml), (".csv", .csv), ("a.gz.csv", .csv),
+            ("contoso.jsonl", .jsonl), ("contoso.JSONL.gz", .jsonl),
         ] as [(String, FileFormat)])
     func tellsFormatByName(name: String, format: FileFormat) {
         #expect(FileFormat(fileName: name) == format)
@@ -132,26 +133,16 @@ struct FormatRegistryTests {
         }
     }
 
-    @Test("a name without .csv or .xml is sniffed: `<` first (after a BOM and white space) is XML, else CSV")
-    func sniffsFormatOfOtherNames() throws {
+    @Test(
+        "a name that says no format is refused by name, before any byte is read as the wrong format",
+        arguments: ["export", "export.txt", "export.json", "export.gz", "export.csv.bak"])
+    func refusesOtherNames(name: String) throws {
         let folder = try ScratchFolder()
-        let xml = Array(specCSVExampleAsXML.utf8)
-        let csv = Array(specCSVExample.utf8)
-        let cases: [(String, [UInt8], FileDescription)] = [
-            ("export", xml, FileDescription(format: .xml, isCompressed: false)),
-            (
-                "export.txt", [0xEF, 0xBB, 0xBF] + Array(" \r\n\t".utf8) + xml,
-                FileDescription(format: .xml, isCompressed: false)
-            ),
-            ("export.dat", csv, FileDescription(format: .csv, isCompressed: false)),
-            ("export.gz", try gzipped(xml), FileDescription(format: .xml, isCompressed: true)),
-            ("export2.gz", try gzipped(csv), FileDescription(format: .csv, isCompressed: true)),
-            ("bare", try gzipped(Array("\n\n  ".utf8) + xml), FileDescription(format: .xml, isCompressed: true)),
-        ]
-        for (name, bytes, expected) in cases {
-            let path = try folder.write(name, bytes)
-            #expect(try FormatRegistry.describe(path: path) == expected, "\(name)")
-        }
+        let path = try folder.write(name, Array(specCSVExample.utf8))
+        let error = try #require(throws: InputError.self) { try FormatRegistry.describe(path: path) }
+        #expect(error.file == path && error.message.contains(".jsonl"), "\(error)")
+        #expect(throws: InputError.self) { try FormatRegistry.exportChunks(path: path) }
+        #expect(throws: InputError.self) { try FormatRegistry.changeFile(path: path) }
     }
 
     @Test("describing a missing file is an InputError naming it")
@@ -173,11 +164,9 @@ struct FormatRegistryTests {
         for path in paths {
             #expect(try readUsers(path: path) == expected, "\(path)")
         }
-        // Misnamed files are read by what they hold.
+        // Compression is told by the bytes: a gzipped file named without .gz is read.
         let misnamed = try folder.write("gzip-named.xml", try gzipped(Array(specCSVExampleAsXML.utf8)))
-        let sniffed = try folder.write("export.dat", try gzipped(Array(specCSVExampleAsXML.utf8)))
         #expect(try readUsers(path: misnamed) == expected)
-        #expect(try readUsers(path: sniffed) == expected)
     }
 
     @Test("exportReader's limit counts decompressed bytes: exactly the size is read, one byte less refused")

@@ -18,12 +18,13 @@ enum InputDiscovery {
                 }
                 let exports = names.filter { !$0.hasPrefix(".") && FileFormat(fileName: $0) != nil }.sorted()
                 if exports.isEmpty {
-                    throw .input(InputError(file: path, "the folder holds no .csv, .xml, .csv.gz or .xml.gz file"))
+                    throw .input(
+                        InputError(file: path, "the folder holds no export: no file named \(FileFormat.names)"))
                 }
                 files += exports.map { (path as NSString).appendingPathComponent($0) }
             } else {
                 guard FileFormat(fileName: path) != nil else {
-                    throw .input(InputError(file: path, "an export is named .csv, .xml, .csv.gz or .xml.gz"))
+                    throw .input(InputError(file: path, "an export is named \(FileFormat.names)"))
                 }
                 files.append(path)
             }

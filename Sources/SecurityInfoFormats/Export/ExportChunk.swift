@@ -10,6 +10,8 @@ public struct ExportChunk: Sendable {
         /// A piece of an XML export made a document of its own (`XMLChunkOrigin`), with the error reading the file
         /// met after it, if any.
         case xml(document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?)
+        /// Whole lines of a Graph export, the first on `firstLine`, with the error reading the file met after them.
+        case graph(bytes: [UInt8], firstLine: Int, isFileStart: Bool, path: String, failure: InputError?)
     }
 
     /// A chunk's users in file order, up to its first error, and that error.
@@ -28,6 +30,7 @@ public struct ExportChunk: Sendable {
         switch content {
         case .csv(let bytes, _, _, _): bytes.count
         case .xml(let document, _, _, _): document.count
+        case .graph(let bytes, _, _, _, _): bytes.count
         }
     }
 
@@ -35,6 +38,9 @@ public struct ExportChunk: Sendable {
     /// sees them before the error is raised.
     public func read() -> Users {
         switch content {
+        case .graph(let bytes, let firstLine, let isFileStart, let path, let failure):
+            return GraphExportChunkReader.users(
+                in: bytes, firstLine: firstLine, isFileStart: isFileStart, path: path, failure: failure)
         case .xml(let document, let origin, let path, let failure):
             return XMLExportChunkReader.users(in: document, origin: origin, path: path, failure: failure)
         case .csv(let bytes, let firstLine, let layout, let failure):

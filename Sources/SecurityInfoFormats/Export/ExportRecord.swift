@@ -12,6 +12,8 @@ public struct ExportRecord: Sendable {
     /// for messages.
     public var nameLine: Int
     public var nameColumn: Int
+    /// The user's line, when read from a Graph export: what a Graph writer keeps of it.
+    public var graph: GraphUserLine?
 
     public init(tenant: String, user: User, line: Int, rowCount: Int, nameLine: Int? = nil, nameColumn: Int = 1) {
         self.tenant = tenant
