@@ -107,7 +107,7 @@ struct ChunkProcessor: Sendable {
         } else {
             try encoder.encode(record, into: &batch.segments[last].bytes)
         }
-        batch.segments[last].totals.count(user)
+        batch.segments[last].totals.count(user, otherTypes: record.graph?.otherTypes ?? [])
         batch.segments[last].rowsRead += record.rowCount
         guard context.isInScope else { return }
         let found = Audit.findings(for: user, policy: context.policy)

@@ -87,6 +87,7 @@ struct TenantCounts {
     var users = 0
     var rows = 0
     var methods = [Int](repeating: 0, count: MethodKind.allCases.count)
+    var others: [String: Int] = [:]
     private var lastUser: UserPlace?
 
     init(tenant: String) { self.tenant = tenant }
@@ -95,6 +96,7 @@ struct TenantCounts {
         users += 1
         rows += record.rowCount
         for method in record.user.methods { methods[method.kind.ordinal] += 1 }
+        for type in record.graph?.otherTypes ?? [] { others[type, default: 0] += 1 }
         lastUser = UserPlace(file: file, line: record.line)
     }
 
@@ -109,8 +111,9 @@ struct TenantCounts {
         for (kind, count) in zip(MethodKind.allCases, methods) where count > 0 {
             tenantTotals.methods[kind, default: .init()].before += count
         }
+        for (type, count) in others { tenantTotals.otherMethods[type, default: .init()].before += count }
         totals[tenant] = tenantTotals
         if let lastUser { lastUsers[tenant] = lastUser }
-        (users, rows, methods) = (0, 0, [Int](repeating: 0, count: MethodKind.allCases.count))
+        (users, rows, methods, others) = (0, 0, [Int](repeating: 0, count: MethodKind.allCases.count), [:])
     }
 }

@@ -21,6 +21,8 @@ public struct TenantTotals: Sendable, Hashable {
     public var exportFile: String?
     public var changes = Changes()
     public var methods: [MethodKind: Methods] = [:]
+    /// Methods outside the nine (a Graph export's), by type: no change adds or deletes one, so after = before.
+    public var otherMethods: [String: Methods] = [:]
     public var users = Users()
     /// Export rows (or method elements) counted as read, and handed to the writer by the reading that stood
     /// (`summary.json`'s `exportRows.read` and `reread`).
@@ -57,6 +59,9 @@ public struct TenantTotals: Sendable, Hashable {
                 "\(tenant): \(kind.rawValue) \(counts.before) + \(counts.added) − \(counts.deleted) ≠ \(counts.after) written"
             )
         }
+        for (type, counts) in otherMethods.sorted(by: { $0.key < $1.key }) where counts.before != counts.after {
+            problems.append("\(tenant): \(type) \(counts.before) kept, \(counts.after) written")
+        }
         if users.before + users.created != users.after {
             problems.append("\(tenant): users \(users.before) + \(users.created) ≠ \(users.after) written")
         }
@@ -83,6 +88,10 @@ public struct TenantTotals: Sendable, Hashable {
                 total.methods[kind, default: Methods()].added += counts.added
                 total.methods[kind, default: Methods()].deleted += counts.deleted
                 total.methods[kind, default: Methods()].after += counts.after
+            }
+            for (type, counts) in totals.otherMethods {
+                total.otherMethods[type, default: Methods()].before += counts.before
+                total.otherMethods[type, default: Methods()].after += counts.after
             }
             total.users.before += totals.users.before
             total.users.created += totals.users.created

@@ -28,6 +28,7 @@ struct WrittenExports {
         for (tenant, written) in byTenant {
             totals[tenant]!.users.after += written.users
             for (kind, count) in written.methods { totals[tenant]!.methods[kind, default: .init()].after += count }
+            for (type, count) in written.others { totals[tenant]!.otherMethods[type, default: .init()].after += count }
         }
         for (tenant, rows) in rowsWritten { totals[tenant]!.rowsWritten += rows }
         for (tenant, counts) in findingCounts {

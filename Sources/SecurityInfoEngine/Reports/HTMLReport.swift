@@ -156,6 +156,10 @@ struct HTMLReport {
             html += "<tr><td>\(kind.rawValue)</td><td>\(counts.before)</td><td>\(counts.added)</td>"
             html += "<td>\(counts.deleted)</td><td>\(counts.after)</td></tr>"
         }
+        for (type, counts) in tenant.otherMethods.sorted(by: { $0.key < $1.key }) {
+            html += "<tr><td>\(escape(type)) (kept)</td><td>\(counts.before)</td><td>0</td><td>0</td>"
+            html += "<td>\(counts.after)</td></tr>"
+        }
         html += "</table><p class=muted>changes read \(tenant.changes.read) = applied \(tenant.changes.applied) + "
         html += "unchanged \(tenant.changes.unchanged) + rejected \(tenant.changes.rejected) + held "
         html += "\(tenant.changes.held); export rows read \(tenant.rowsRead), read again \(tenant.rowsWritten).</p>"

@@ -36,6 +36,8 @@ struct SummaryReport: Encodable {
         var exportFile: String?
         var changes: TenantTotals.Changes
         var methods: [String: TenantTotals.Methods]
+        /// Methods outside the nine, by Graph type; left out when there are none (CSV and XML exports).
+        var otherMethods: [String: TenantTotals.Methods]?
         var users: TenantTotals.Users
         var exportRows: [String: Int]
         var deletes: Deletes
@@ -48,6 +50,7 @@ struct SummaryReport: Encodable {
             exportFile = totals.exportFile
             changes = totals.changes
             methods = Dictionary(uniqueKeysWithValues: totals.methods.map { ($0.key.rawValue, $0.value) })
+            otherMethods = totals.otherMethods.isEmpty ? nil : totals.otherMethods
             users = totals.users
             exportRows = ["read": totals.rowsRead, "reread": totals.rowsWritten]
             deletes = Deletes(

@@ -17,7 +17,7 @@ extension ExportWriter {
         var bytes: [UInt8] = []
         try encoder.encode(record, into: &bytes)
         var totals = WrittenTotals()
-        totals.count(record.user)
+        totals.count(record.user, otherTypes: record.graph?.otherTypes ?? [])
         try write(encoded: bytes, tenant: record.tenant, totals: totals)
     }
 }

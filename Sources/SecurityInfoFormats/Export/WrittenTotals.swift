@@ -3,6 +3,8 @@ public import SecurityInfo
 /// Users and methods of one tenant as written to an output.
 public struct WrittenTotals: Sendable, Hashable {
     public var users = 0
+    /// Methods outside the nine (a Graph export's), by type: kept as read, counted so that none is lost.
+    public private(set) var others: [String: Int] = [:]
     /// Methods by kind's ordinal: every user written is counted, so without hashing a kind per method.
     private var counts = [Int](repeating: 0, count: MethodKind.allCases.count)
     public init() {}
@@ -20,15 +22,17 @@ public struct WrittenTotals: Sendable, Hashable {
         }
     }
 
-    /// Counts a user as encoded.
-    public mutating func count(_ user: User) {
+    /// Counts a user as encoded, with the types of the methods outside the nine its record keeps.
+    public mutating func count(_ user: User, otherTypes: [String] = []) {
         users += 1
         for method in user.methods { counts[method.kind.ordinal] += 1 }
+        for type in otherTypes { others[type, default: 0] += 1 }
     }
 
     /// Adds counts of the same tenant.
     public mutating func add(_ other: WrittenTotals) {
         users += other.users
         for ordinal in counts.indices { counts[ordinal] += other.counts[ordinal] }
+        for (type, count) in other.others { others[type, default: 0] += count }
     }
 }
