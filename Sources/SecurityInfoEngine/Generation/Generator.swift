@@ -41,8 +41,12 @@ public enum Generator {
         try InputDiscovery.makeFolder(configuration.outputDirectory)
         let suffix = configuration.format.rawValue + (configuration.gzip ? ".gz" : "")
         let description = FileDescription(format: configuration.format, isCompressed: configuration.gzip)
+        // A change file is CSV or XML: with a Graph export, CSV.
+        var changesDescription = description
+        if description.format == .jsonl { changesDescription.format = .csv }
+        let changesSuffix = changesDescription.format.rawValue + (configuration.gzip ? ".gz" : "")
         let exportPath = (configuration.outputDirectory as NSString).appendingPathComponent("export.\(suffix)")
-        let changesPath = (configuration.outputDirectory as NSString).appendingPathComponent("changes.\(suffix)")
+        let changesPath = (configuration.outputDirectory as NSString).appendingPathComponent("changes.\(changesSuffix)")
         let population = Population(configuration: configuration)
         do throws(OutputError) {
             let sink = try AtomicFileSink(path: exportPath)
@@ -62,7 +66,7 @@ public enum Generator {
             let rows = population.changes(count: count)
             let changesSink = try AtomicFileSink(path: changesPath)
             try FormatRegistry.writeChangeFile(
-                ChangeFile(path: changesPath, rows: rows), description, path: changesPath, sink: changesSink)
+                ChangeFile(path: changesPath, rows: rows), changesDescription, path: changesPath, sink: changesSink)
             try changesSink.commit()
             return Result(export: exportPath, changes: changesPath, users: configuration.users, changeCount: count)
         } catch { throw .output(error) }

@@ -12,7 +12,7 @@ extension SecInfoCommand {
         @Option(help: "How many tenants.") var tenants: Int
         @Option(help: "How many users in all, spread over the tenants.") var users: Int
         @Option(help: "The seed: the same arguments give the same bytes.") var seed: UInt64 = 1
-        @Option(help: "csv or xml.") var format: String = "csv"
+        @Option(help: "csv, xml or jsonl (a Graph export; its change file is CSV).") var format: String = "csv"
         @Flag(help: "Write gzip.") var gzip = false
         @Option(help: "How many changes (default: 1 % of the users).") var changes: Int?
         @Option(help: "The folder to write to.") var out: String
@@ -20,7 +20,7 @@ extension SecInfoCommand {
         func run() throws {
             var configuration = SecurityInfoEngine.Generator.Configuration(
                 tenants: tenants, users: users, outputDirectory: out)
-            guard let fileFormat = FileFormat(rawValue: format) else { throw ValidationError("--format is csv or xml") }
+            guard let fileFormat = FileFormat(rawValue: format) else { throw ValidationError("--format is csv, xml or jsonl") }
             configuration.format = fileFormat
             configuration.seed = seed
             configuration.gzip = gzip
