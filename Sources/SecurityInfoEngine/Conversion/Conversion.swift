@@ -9,12 +9,15 @@ public enum Conversion {
         public var kind: String
         /// Users (export) or changes (change file) written.
         public var count: Int
+        /// What the target's format cannot hold of the source's, and how many times: a Graph export's methods
+        /// outside the nine in CSV, say.
+        public var notCarried: [(what: String, count: Int)] = []
     }
 
     public static func run(from source: String, to target: String, maximumInputBytes: Int) throws(BatchError) -> Result
     {
         guard let format = FileFormat(fileName: target) else {
-            throw .usage("\(target): name the target .csv, .xml, .csv.gz or .xml.gz")
+            throw .usage("\(target): name the target \(FileFormat.names)")
         }
         let description = FileDescription(format: format, isCompressed: target.lowercased().hasSuffix(".gz"))
         // Output folders are created when missing (SPEC.md).
@@ -40,8 +43,10 @@ public enum Conversion {
                     try FormatRegistry.exportWriter(description, path: target, sink: sink)
                 }
                 var count = 0
+                var notCarried: [String: Int] = [:]
                 while let record = try BatchError.reading({ () throws(InputError) in try reader.next() }) {
                     try BatchError.writing { () throws(OutputError) in try writer.write(record) }
+                    for what in record.notCarried(in: format) { notCarried[what, default: 0] += 1 }
                     count += 1
                 }
                 try BatchError.writing { () throws(OutputError) in try writer.finish() }
@@ -50,7 +55,9 @@ public enum Conversion {
                 try BatchError.reading { () throws(InputError) in
                     try FormatRegistry.confirmRepeats(unconfirmed, path: source, maximumBytes: maximumInputBytes)
                 }
-                result = Result(kind: "export", count: count)
+                result = Result(
+                    kind: "export", count: count,
+                    notCarried: notCarried.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             }
             try BatchError.writing { () throws(OutputError) in try sink.commit() }
             return result

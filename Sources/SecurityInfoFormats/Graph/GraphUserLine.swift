@@ -227,3 +227,29 @@ public struct GraphUserLine: Sendable {
         }
     }
 }
+
+extension ExportRecord {
+    /// What writing this user in `format` leaves out, a phrase each (`convert` tallies and reports them): a Graph
+    /// line's methods outside the nine, object id and other fields in CSV or XML; a CSV or XML user's method ids
+    /// that Graph fixes for phones and email.
+    public func notCarried(in format: FileFormat) -> [String] {
+        var lost: [String] = []
+        if let line = graph, format != .jsonl {
+            lost += line.otherTypes.map { "methods outside the nine: \($0)" }
+            if line.objectID != nil { lost.append("users' object ids") }
+            let known: Set = [
+                "tenant", "id", "userPrincipalName", "isAdmin", "securityQuestions", "signInPreferences",
+                "methods",
+            ]
+            lost += line.members.filter { !known.contains($0.key) }.map { "users' other fields: \($0.key)" }
+            lost += (line.preferences ?? []).filter { $0.key != GraphMethodType.preferredMethodKey }.map {
+                "signInPreferences' other fields: \($0.key)"
+            }
+        } else if graph == nil && format == .jsonl {
+            lost += user.methods.filter { GraphMethodType.fixedIDs[$0.kind] != nil && !$0.id.isEmpty }.map {
+                "method ids of phones and email (Graph fixes them): \($0.kind.rawValue)"
+            }
+        }
+        return lost
+    }
+}

@@ -23,6 +23,7 @@ extension SecInfoCommand {
                 print(
                     "converted \(result.kind): \(result.count) \(result.kind == "export" ? "users" : "changes") → \(to)"
                 )
+                for (what, count) in result.notCarried { print("not carried: \(what) (\(count))") }
             } catch {
                 FileHandle.standardError.write(Data("secinfo: error: \(error)\n".utf8))
                 throw ExitCode(error.exitStatus)

@@ -20,7 +20,9 @@ extension SecInfoCommand {
         func run() throws {
             var configuration = SecurityInfoEngine.Generator.Configuration(
                 tenants: tenants, users: users, outputDirectory: out)
-            guard let fileFormat = FileFormat(rawValue: format) else { throw ValidationError("--format is csv, xml or jsonl") }
+            guard let fileFormat = FileFormat(rawValue: format) else {
+                throw ValidationError("--format is csv, xml or jsonl")
+            }
             configuration.format = fileFormat
             configuration.seed = seed
             configuration.gzip = gzip
