@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// CSV, gzipped CSV, XML and gzipped XML are one model: every combination of export and change-file format gives
+/// CSV, XML and Graph JSON Lines, each gzipped or not, are one model: every combination of export and change-file format gives
 /// the same decisions and the same exports, and each output keeps its input's name, format and compression.
 @Suite("Formats are equivalent")
 struct FormatEquivalenceTests {
-    static let exportForms = ["csv", "csv.gz", "xml", "xml.gz"]
+    static let exportForms = ["csv", "csv.gz", "xml", "xml.gz", "jsonl", "jsonl.gz"]
     static let changeForms = ["csv", "csv.gz", "xml", "xml.gz"]
 
     /// Scenario A's exports and change file in every form, made with `secinfo convert`.
@@ -30,7 +30,9 @@ struct FormatEquivalenceTests {
         }
     }
 
-    @Test("16 combinations of export and change format: the same outcomes, totals and exports")
+    @Test(
+        "24 combinations of export (CSV, XML, Graph JSON Lines) and change format: the same outcomes, totals and exports"
+    )
     func allCombinations() throws {
         let workspace = try Workspace()
         try prepare(workspace)
@@ -101,6 +103,38 @@ struct FormatEquivalenceTests {
     }
 
     @Test(
+        "an export converted CSV → Graph JSON Lines → CSV is identical in content; a Graph export to itself, byte for byte"
+    )
+    func graphRoundTrip() throws {
+        let workspace = try Workspace()
+        let columns = ["tenant", "user", "admin", "default_method", "method", "method_id", "value"]
+        for name in ["contoso", "fabrikam", "woodgrove-and-tailspin"] {
+            let original = Fixtures.path(Fixtures.samples, "exports", "\(name).csv")
+            for (from, to) in [(original, "\(name).jsonl"), (workspace.path("\(name).jsonl"), "\(name).back.csv")] {
+                let run = try SecInfo.run(["convert", "--from", from, "--to", workspace.path(to)])
+                #expect(run.exitCode == 0, "\(run.standardError)")
+            }
+            let before = try readCSV(original).map { row in columns.map { row[$0]! } }
+            let after = try readCSV(workspace.path("\(name).back.csv")).map { row in columns.map { row[$0]! } }
+            #expect(before == after, "\(name): CSV → JSON Lines → CSV changed the content")
+        }
+        // The Graph sample (a realistic dump: every method type, nulls, fields Graph may add) through gzip and back.
+        let dump = Fixtures.path(Fixtures.samples, "exports-jsonl", "contoso.jsonl")
+        for (from, to) in [(dump, "dump.jsonl.gz"), (workspace.path("dump.jsonl.gz"), "dump.jsonl")] {
+            let run = try SecInfo.run(["convert", "--from", from, "--to", workspace.path(to)])
+            #expect(run.exitCode == 0, "\(run.standardError)")
+        }
+        #expect(try workspace.isGzip("dump.jsonl.gz"))
+        let again = try Data(contentsOf: URL(fileURLWithPath: workspace.path("dump.jsonl")))
+        #expect(again == (try Data(contentsOf: URL(fileURLWithPath: dump))))
+        // To CSV, what CSV cannot hold is said.
+        let toCSV = try SecInfo.run(["convert", "--from", dump, "--to", workspace.path("dump.csv")])
+        #expect(
+            toCSV.standardOutput.contains("not carried: methods outside the nine: passwordAuthenticationMethod (7)"))
+        #expect(toCSV.standardOutput.contains("not carried: users' object ids (7)"))
+    }
+
+    @Test(
         "compression is told by the bytes, not the name: a gzip file named .csv stays gzip, and a plain .csv.gz plain")
     func compressionByMagic() throws {
         let workspace = try Workspace()
@@ -119,11 +153,12 @@ struct FormatEquivalenceTests {
         #expect(try !workspace.isGzip("out/fabrikam.csv.gz"))
     }
 
-    @Test("the XML and gzipped samples give the samples' outcomes")
+    @Test("the XML, Graph and gzipped samples give the samples' outcomes")
     func samplesInEveryForm() throws {
         let expected = try readCSV(Fixtures.path(Fixtures.folder, "samples-expected.csv"))
         for (exports, changes) in [
             ("exports-xml", "changes.xml"), ("exports-csv-gz", "changes.csv.gz"), ("exports-xml-gz", "changes.xml.gz"),
+            ("exports-jsonl", "changes.csv"),
         ] {
             let workspace = try Workspace()
             let run = try SecInfo.run([

@@ -100,6 +100,35 @@ struct HostileInputTests {
         #expect(workspace.contents(of: "out").isEmpty)
     }
 
+    @Test(
+        "hostile Graph exports: exit 2 at the line and column, nothing written",
+        arguments: [
+            (String(repeating: "[", count: 10_000), "nested deeper"),
+            (##"{"tenant":"t","userPrincipalName":"u","securityQuestions":1e999999}"##, "expected a count"),
+            (##"{"tenant":"t","userPrincipalName":"u","userPrincipalName":"v"}"##, "given twice"),
+            (##"{"tenant":"../x","userPrincipalName":"u"}"##, "'../x' is not"),
+            (
+                ##"{"tenant":"t","userPrincipalName":"u","methods":[{"@odata.type":"#microsoft.graph.emailAuthenticationMethod"}]}"##,
+                "without its emailAddress"
+            ),
+            (##"{"tenant":"t","userPrincipalName":"u""##, "expected ',' or '}'"),
+        ])
+    func hostileGraph(line: String, words: String) throws {
+        let workspace = try Workspace()
+        let good = ##"{"tenant":"t","userPrincipalName":"ok@t"}"##
+        let export = try workspace.write(good + "\n" + line, to: "g.jsonl")
+        let run = try SecInfo.run(
+            [
+                "apply", "--export", export, "--changes", Fixtures.path(Fixtures.scenarioA, "changes-clean.csv"),
+                "--output", workspace.path("out"), "--report", workspace.path("report"),
+            ], timeout: 60)
+        #expect(run.exitCode == 2)
+        #expect(run.standardError.contains("g.jsonl:2:"), "\(run.standardError)")
+        #expect(run.standardError.contains(words), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("report")))
+    }
+
     @Test("the invalid UTF-8 CSV is refused too, at its cell")
     func invalidUTF8CSV() throws {
         let run = try SecInfo.run([

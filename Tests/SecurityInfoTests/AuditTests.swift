@@ -44,6 +44,15 @@ struct AuditTests {
         #expect(!findingIDs(makeUser(method, .email())).contains(.noMFA))
     }
 
+    @Test("F-NO-MFA: Windows Hello for Business or a platform credential (GRAPH.md §1) is an MFA method, not SSPR")
+    func otherMFAMethods() {
+        var user = makeUser(.email())
+        #expect(findingIDs(user).contains(.noMFA))
+        user.otherMFAMethodCount = 1
+        #expect(!findingIDs(user).contains(.noMFA))
+        #expect(findingIDs(user, policy: .with { $0.ssprMethodsRequired = 2 }).contains(.ssprShort))
+    }
+
     @Test("F-NO-MFA: never blocks the delete of the last MFA method")
     func noMFADoesNotBlock() throws {
         let user = makeUser(.mobile(), .email(), default: .sms)

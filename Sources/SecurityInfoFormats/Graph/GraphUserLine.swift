@@ -46,7 +46,7 @@ public struct GraphUserLine: Sendable {
         guard TenantID.isValid(tenant) else {
             throw reader.error(
                 at: "tenant",
-                "tenant '\(ContactMask.echoed(tenant: tenant))' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit"
+                "'\(ContactMask.echoed(tenant: tenant))' is not 1–64 of A-Z a-z 0-9 . _ - starting with a letter or digit"
             )
         }
         let name = try reader.requiredString("userPrincipalName")
