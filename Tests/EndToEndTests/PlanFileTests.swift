@@ -131,4 +131,45 @@ struct PlanFileTests {
         #expect(apply.standardError.contains("c01: planned rejected"))
         #expect(workspace.contents(of: "out").isEmpty)
     }
+
+    @Test("with --graph-requests the plan records the requests' digest: apply makes the same bytes, or refuses")
+    func graphRequests() throws {
+        let workspace = try Workspace()
+        let inputs = try planned(workspace, extra: ["--graph-requests", workspace.path("planned.jsonl")])
+        let plan = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: workspace.path("plan.json"))))
+                as? [String: Any])
+        #expect((plan["graphRequestsSHA256"] as? String)?.count == 64)
+        let apply = try SecInfo.run(
+            ["apply"] + inputs + [
+                "--graph-requests", workspace.path("applied.jsonl"), "--plan-file", workspace.path("plan.json"),
+                "--output", workspace.path("out"),
+            ])
+        #expect(apply.exitCode == 3, "\(apply.standardError)")
+        let planned = try Data(contentsOf: URL(fileURLWithPath: workspace.path("planned.jsonl")))
+        #expect(!planned.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("applied.jsonl"))) == planned)
+
+        // Planned with requests, applied without: the plan does not fit the run.
+        let without = try SecInfo.run(
+            ["apply"] + inputs + ["--plan-file", workspace.path("plan.json"), "--output", workspace.path("out2")])
+        #expect(without.exitCode == 4)
+        #expect(without.standardError.contains("--graph-requests differs"))
+
+        // A plan whose requests are not the ones apply makes: loud, nothing written.
+        let path = workspace.path("plan.json")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let digest = try #require(plan["graphRequestsSHA256"] as? String)
+        try text.replacingOccurrences(of: digest, with: String(repeating: "0", count: 64))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let tampered = try SecInfo.run(
+            ["apply"] + inputs + [
+                "--graph-requests", workspace.path("again.jsonl"), "--plan-file", path, "--output",
+                workspace.path("out3"),
+            ])
+        #expect(tampered.exitCode == 70)
+        #expect(tampered.standardError.contains("the Graph requests differ from the plan's"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("again.jsonl")))
+        #expect(workspace.contents(of: "out3").isEmpty)
+    }
 }

@@ -86,7 +86,7 @@ public enum Batch {
         do {
             var result = try RunFinish(
                 configuration: configuration, inputs: inputs, exports: evaluation.exports, decisions: decisions,
-                written: written, startedAt: startedAt
+                objectIDs: evaluation.objectIDs, written: written, startedAt: startedAt
             ).finish()
             result.exportReadings = readings
             return result

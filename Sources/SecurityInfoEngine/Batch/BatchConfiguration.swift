@@ -29,6 +29,8 @@ public struct BatchConfiguration: Sendable {
     public var deleteAllowanceReason: String?
     /// `--plan-file`: written by `plan`, held to by `apply`.
     public var planFilePath: String?
+    /// `--graph-requests`: the Graph batches that make the applied changes in the tenants (GRAPH.md §2).
+    public var graphRequestsPath: String?
     /// `--max-input-bytes`: the most bytes any one input may give, after decompression.
     public var maximumInputBytes = FormatRegistry.defaultMaximumInputBytes
     /// Told where the run is (a terminal's progress line); `nil` under cron.

@@ -137,6 +137,7 @@ struct BatchInputs {
             }
             outputFolders.append(Place(option: "--report", path: folder))
         }
+        if let path = configuration.graphRequestsPath { outputs.append(Place(option: "--graph-requests", path: path)) }
         if let path = configuration.planFilePath {
             let place = Place(option: "--plan-file", path: path)
             if configuration.command == .apply { inputs.append(place) } else { outputs.append(place) }

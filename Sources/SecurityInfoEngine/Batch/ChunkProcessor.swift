@@ -19,6 +19,8 @@ struct ChunkProcessor: Sendable {
         var results: [ChangeResult]
         var line: Int
         var name: String
+        /// The user's object id in a Graph export: its requests name it by that.
+        var objectID: String?
     }
 
     /// What a chunk gives the collector.
@@ -81,7 +83,7 @@ struct ChunkProcessor: Sendable {
         let decided = evaluated.filter { $0.index < users.records.count }.map {
             DecidedUser(
                 rows: $0.rows, results: $0.evaluation.results, line: users.records[$0.index].line,
-                name: users.records[$0.index].user.name)
+                name: users.records[$0.index].user.name, objectID: users.records[$0.index].graph?.objectID)
         }
         return Outcome(users: users, decided: decided, batch: batch)
     }

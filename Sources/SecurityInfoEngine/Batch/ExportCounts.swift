@@ -11,6 +11,8 @@ struct ExportCounts {
     var lastUsers: [String: UserPlace] = [:]
     /// The decisions on the rows of the change file, as the users they name are met.
     var results: ChangeResults
+    /// The object id of the user each row names, where a Graph export gives one.
+    var objectIDs: [Int: String] = [:]
     /// A later reading: the first reading's decisions, which this one must repeat.
     let expected: ChangeResults?
     /// The first user a later reading decided otherwise: the file changed, unless the user is repeated further on,
@@ -59,6 +61,7 @@ struct ExportCounts {
                 }
             } else {
                 for (row, result) in zip(user.rows, user.results) { results[row] = result }
+                if let id = user.objectID { for row in user.rows { objectIDs[row] = id } }
             }
         }
         if let failure = chunk.users.failure {

@@ -10,6 +10,8 @@ struct ExportEvaluation {
     var lastUsers: [String: UserPlace]
     /// The decision on each row of the change file.
     var results: ChangeResults
+    /// The object id of the user each row names, where a Graph export gives one.
+    var objectIDs: [Int: String]
     /// Users that changes created, in their new state, per tenant, in the order of their first change.
     var createdUsers: [String: [User]] = [:]
     /// Per export file, the users the reading could not rule out as repeated.
@@ -21,6 +23,7 @@ struct ExportEvaluation {
         totals = reading.totals
         lastUsers = reading.lastUsers
         results = reading.results
+        objectIDs = reading.objectIDs
         unconfirmedRepeats = reading.unconfirmedRepeats
         exports = reading.exports
         guard let changeFile = inputs.changeFile else { return }

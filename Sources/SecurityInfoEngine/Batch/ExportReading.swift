@@ -11,6 +11,7 @@ struct ExportReading {
         var totals: [String: TenantTotals]
         var lastUsers: [String: UserPlace]
         var results: ChangeResults
+        var objectIDs: [Int: String]
         var unconfirmedRepeats: [Set<String>]
         var exports: [SummaryReport.Input]
         var written: WrittenExports
@@ -105,6 +106,7 @@ struct ExportReading {
         }
         return Result(
             totals: counts.value.totals, lastUsers: counts.value.lastUsers, results: counts.value.results,
+            objectIDs: counts.value.objectIDs,
             unconfirmedRepeats: unconfirmedRepeats, exports: exports, written: written)
     }
 

@@ -20,6 +20,8 @@ struct PlanFile: Codable, Equatable {
         var createUsers: Bool
         var allowDeletes: [String: Int]
         var maxInputBytes: Int
+        /// Whether the run makes Graph requests (`--graph-requests`), which marks manual steps in the outcomes.
+        var graphRequests: Bool?
     }
 
     struct Planned: Codable, Equatable {
@@ -35,11 +37,15 @@ struct PlanFile: Codable, Equatable {
     var options: Options
     var outcomes: [Planned]
     var exitCode: Int32
+    /// The SHA-256 of the `--graph-requests` file the plan made, when it made one: `apply --plan-file` must make
+    /// the same bytes, so what is pushed is what was approved.
+    var graphRequestsSHA256: String?
 
     static func options(of configuration: BatchConfiguration) -> Options {
         Options(
             tenants: configuration.tenants.sorted(), createUsers: configuration.createUsers,
-            allowDeletes: configuration.deleteAllowances, maxInputBytes: configuration.maximumInputBytes)
+            allowDeletes: configuration.deleteAllowances, maxInputBytes: configuration.maximumInputBytes,
+            graphRequests: configuration.graphRequestsPath == nil ? nil : true)
     }
 
     static func read(path: String) throws(BatchError) -> PlanFile {
@@ -89,6 +95,7 @@ struct PlanFile: Codable, Equatable {
         if options.createUsers != currentOptions.createUsers { differences.append("--create-users differs") }
         if options.allowDeletes != currentOptions.allowDeletes { differences.append("--allow-deletes differs") }
         if options.maxInputBytes != currentOptions.maxInputBytes { differences.append("--max-input-bytes differs") }
+        if options.graphRequests != currentOptions.graphRequests { differences.append("--graph-requests differs") }
         return differences
     }
 }

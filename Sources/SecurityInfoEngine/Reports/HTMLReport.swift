@@ -30,6 +30,8 @@ struct HTMLReport {
         /// Applied or held changes, in input order.
         var changed: [(ChangeRow, ChangeResult)] = []
         var changedCount = 0
+        /// Applied changes Graph cannot make (`--graph-requests`): each a step for a person, so all are listed.
+        var manualSteps: [(ChangeRow, ChangeResult)] = []
         /// Rejected changes by rule: how many, and the first few.
         var rejected: [RuleID: (count: Int, examples: [(ChangeRow, ChangeResult)])] = [:]
 
@@ -45,6 +47,9 @@ struct HTMLReport {
                 let tenant = redaction.tenant(row.request.tenant)
                 switch result.outcome {
                 case .applied, .held:
+                    if result.message.hasPrefix(GraphRequests.manualStepPrefix) {
+                        byTenant[tenant, default: .init()].manualSteps.append((row, result))
+                    }
                     byTenant[tenant, default: .init()].changedCount += 1
                     if byTenant[tenant]!.changed.count < rowsShown { byTenant[tenant]!.changed.append((row, result)) }
                 case .rejected:
@@ -141,6 +146,7 @@ struct HTMLReport {
         }
         html += totalsTable(tenant)
         html += changedTable(tenant.tenant)
+        html += manualStepsTable(tenant.tenant)
         html += rejectionsTable(tenant.tenant)
         html += findingsBlock(tenant)
         return html + "</section>"
@@ -191,6 +197,18 @@ struct HTMLReport {
             html += "<p class=muted>and \(changes.changedCount - changes.changed.count) more in changes.csv</p>"
         }
         return html
+    }
+
+    private func manualStepsTable(_ tenant: String) -> String {
+        guard let steps = content.changes[tenant]?.manualSteps, !steps.isEmpty else { return "" }
+        var html = "<h3>Manual steps</h3><p class=muted>Changes Graph cannot make: they are in no Graph request."
+        html += "</p><table><tr><th>change</th><th>user</th><th>what to do</th></tr>"
+        for (row, result) in steps {
+            html += "<tr><td>\(escape(content.redaction.identity(row.request.name)))</td>"
+            html +=
+                "<td>\(escape(content.redaction.identity(row.request.user)))</td><td>\(escape(result.message))</td></tr>"
+        }
+        return html + "</table>"
     }
 
     private func rejectionsTable(_ tenant: String) -> String {

@@ -26,7 +26,7 @@ public enum GraphMethodType {
     ]
 
     /// `phoneType` for each phone kind.
-    static let phoneTypes: [MethodKind: String] = [
+    public static let phoneTypes: [MethodKind: String] = [
         .mobilePhone: "mobile", .alternateMobilePhone: "alternateMobile", .officePhone: "office",
     ]
 
@@ -39,5 +39,5 @@ public enum GraphMethodType {
     ]
 
     /// The default's value in `signInPreferences.userPreferredMethodForSecondaryAuthentication`: the same tokens.
-    static let preferredMethodKey = "userPreferredMethodForSecondaryAuthentication"
+    public static let preferredMethodKey = "userPreferredMethodForSecondaryAuthentication"
 }

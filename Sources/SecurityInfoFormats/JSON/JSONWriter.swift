@@ -1,7 +1,7 @@
 /// Writes JSON text: strings escaped as RFC 8259 requires (quotes, backslashes, control characters), the rest of
 /// UTF-8 as it is.
-enum JSONWriter {
-    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+public enum JSONWriter {
+    public static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -20,7 +20,7 @@ enum JSONWriter {
     }
 
     /// `"key":` with the key escaped.
-    static func appendKey(_ key: String, to bytes: inout [UInt8]) {
+    public static func appendKey(_ key: String, to bytes: inout [UInt8]) {
         appendString(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }

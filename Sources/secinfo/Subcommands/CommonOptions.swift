@@ -70,6 +70,12 @@ struct ChangeOptions: ParsableArguments {
     @Option(help: "Why the delete limits were raised; required with --allow-deletes, recorded in the report.")
     var reason: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write the Microsoft Graph batches that make the applied changes in the tenants (JSON Lines).",
+            valueName: "FILE"))
+    var graphRequests: String?
+
     /// `TENANT=N` pairs as a dictionary.
     func deleteAllowances() throws -> [String: Int] {
         var allowances: [String: Int] = [:]
@@ -97,5 +103,6 @@ struct ChangeOptions: ParsableArguments {
         configuration.createUsers = createUsers
         configuration.deleteAllowances = try deleteAllowances()
         configuration.deleteAllowanceReason = reason
+        configuration.graphRequestsPath = graphRequests
     }
 }
