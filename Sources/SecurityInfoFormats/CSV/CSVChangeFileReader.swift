@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// Reads a CSV change file whole: change files are small next to exports, and the batch needs every change of a
 /// user before it meets that user. Two rows with one non-empty id are an input error.

@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// A change file as read: every row, with its fields exactly as read, so rejected rows go back out unaltered.
 public struct ChangeFile: Sendable {

@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// The columns of the CSV export, in the order secinfo writes them (SPEC.md).
 enum ExportColumn {

@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// Encodes users in an export's format (CSV rows, an XML `<user>` element) without touching any output, so that
 /// workers can encode in parallel while one writer writes in order.

@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// Reads an export as a stream of users: the same interface for every format, so the engine never knows which.
 public protocol ExportReader {

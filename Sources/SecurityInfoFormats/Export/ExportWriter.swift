@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// Writes an export from encoded users, in order, counting what it writes for the control totals.
 public protocol ExportWriter {

@@ -1,4 +1,4 @@
-public import SecurityInfo
+import SecurityInfo
 
 /// A user as a line of a Graph export holds it (GRAPH.md §1): the user, and the line's bytes with where its parts
 /// are, so that what no change touches is written back exactly as read: the line whole when the user is unchanged,
@@ -41,7 +41,7 @@ public struct GraphUserLine: Sendable {
             throw document.error(
                 at: document.root.range.lowerBound, "a line of a Graph export is one user's JSON object")
         }
-        var reader = LineReader(document: document, top: top)
+        let reader = LineReader(document: document, top: top)
         let tenant = try reader.requiredString("tenant")
         guard TenantID.isValid(tenant) else {
             throw reader.error(
