@@ -68,16 +68,18 @@ struct WorkerDeterminismTests {
         return (workspace.path("exports"), workspace.path("changes.csv"), policy)
     }
 
-    @Test("--workers 1, 2 and 8 and a re-run give byte-identical exports and reports")
+    @Test("--workers 1, 2 and 8 and a re-run give byte-identical exports and reports, for CSV, XML and Graph exports")
     func sameBytesForAnyWorkers() throws {
         let workspace = try Workspace()
         let (exports, changes, policy) = try Self.scenario(in: workspace)
-        // An XML gzip copy of the export too, so both writers go through the pipeline.
-        let xml = try SecInfo.run([
-            "convert", "--from", workspace.path("exports/tenants.csv"), "--to", workspace.path("xml/tenants.xml.gz"),
-        ])
-        try #require(xml.exitCode == 0, "\(xml.standardError)")
-        for (name, folder) in [("csv", exports), ("xml", workspace.path("xml"))] {
+        // XML and Graph gzip copies of the export too, so every writer goes through the pipeline.
+        for copy in ["xml/tenants.xml.gz", "jsonl/tenants.jsonl.gz"] {
+            let converted = try SecInfo.run([
+                "convert", "--from", workspace.path("exports/tenants.csv"), "--to", workspace.path(copy),
+            ])
+            try #require(converted.exitCode == 0, "\(converted.standardError)")
+        }
+        for (name, folder) in [("csv", exports), ("xml", workspace.path("xml")), ("jsonl", workspace.path("jsonl"))] {
             var first: [String: Data]?
             for (run, workers) in [1, 2, 8, 8].enumerated() {
                 let label = "\(name)-\(run)"
