@@ -6,15 +6,12 @@ import SecurityInfo
 /// record, and line breaks are counted so that each chunk knows the line it starts on. Past `chunkBytes`, each
 /// record's tenant and user are read until one differs from the record before: the chunk ends there.
 struct CSVExportChunkReader: ExportChunkReader {
-    static let chunkBytes = 1 << 18
     private static let quote = UInt8(ascii: "\""), lineFeed = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
 
     private let source: any ByteSource
     private let layout: CSVExportLayout
     private let check: ExportRunCheck
-    private let chunkBytes: Int
-    /// Past this a chunk is cut wherever the scan is (`next()`).
-    private let maximumChunkBytes: Int
+    private let sizes: ChunkSizes
     /// Bytes read and not yet handed out; they start at a record's start, on `pendingLine`.
     private var pending: [UInt8]
     private var pendingLine: Int
@@ -37,12 +34,11 @@ struct CSVExportChunkReader: ExportChunkReader {
 
     /// - Parameter maximumChunkBytes: no user's rows run this long; an open quote can make them seem to.
     init(
-        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
-        maximumChunkBytes: Int = 64 << 20
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = ChunkSizes.standard.target,
+        maximumChunkBytes: Int = ChunkSizes.standard.maximum
     ) throws(InputError) {
         self.source = source
-        self.chunkBytes = max(chunkBytes, 1)
-        self.maximumChunkBytes = max(maximumChunkBytes, self.chunkBytes)
+        sizes = ChunkSizes(target: chunkBytes, maximum: maximumChunkBytes)
         var csv = CSVReader(source: source)
         layout = try CSVExportLayout(header: &csv)
         (pending, pendingLine) = csv.takeReadAhead()
@@ -56,7 +52,7 @@ struct CSVExportChunkReader: ExportChunkReader {
         while true {
             if let (cut, lines) = scanForCut() { return emit(upTo: cut, lines: lines) }
             if isAtEnd { return pending.isEmpty ? nil : emit(upTo: pending.count, lines: linesScanned) }
-            if scanned >= maximumChunkBytes {
+            if scanned >= sizes.maximum {
                 // No user's rows run this long (64 MiB). A quote left open hides the line ends after it: the chunk
                 // goes as it is, in bounded memory, and its reader meets the quote where reading the file through
                 // would, the user before it unfinished as then.
@@ -64,8 +60,7 @@ struct CSVExportChunkReader: ExportChunkReader {
                 // Otherwise the chunk ends after its last whole row (a user cut apart there is refused by the run
                 // check); a single row that runs this long is refused as such, not cut into a row of too few fields.
                 if recordStart > 0 { return emit(upTo: recordStart, lines: linesBeforeRecord) }
-                let limit =
-                    maximumChunkBytes >= 1 << 20 ? "\(maximumChunkBytes >> 20) MiB" : "\(maximumChunkBytes) bytes"
+                let limit = sizes.maximumText
                 throw InputError(
                     file: source.path, line: pendingLine, column: 1,
                     "a row runs past \(limit): no row of an export is that long (secinfo hands a worker at most \(limit))"
@@ -105,7 +100,7 @@ struct CSVExportChunkReader: ExportChunkReader {
         var (linesScanned, linesBeforeRecord) = (linesScanned, linesBeforeRecord)
         var (hasPrevious, previous) = (hasPrevious, previous)
         var cut: (Int, Int)?
-        let (isAtEnd, chunkBytes, layout) = (isAtEnd, chunkBytes, layout)
+        let (isAtEnd, chunkBytes, layout) = (isAtEnd, sizes.target, layout)
         pending.withUnsafeBufferPointer { bytes in
             scanning: while scanned < bytes.count {
                 let byte = bytes[scanned]

@@ -3,12 +3,10 @@ import SecurityInfo
 /// Cuts a Graph export into chunks of whole lines (a user each) for the workers to parse: past `chunkBytes`, a chunk
 /// ends at the next line break. A JSON string holds no raw line break, so only the bytes need looking at.
 struct GraphExportChunkReader: ExportChunkReader {
-    static let chunkBytes = 1 << 18
 
     private let source: any ByteSource
     private let check: ExportRunCheck
-    private let chunkBytes: Int
-    private let maximumChunkBytes: Int
+    private let sizes: ChunkSizes
     /// Bytes read and not yet handed out; they start a line, on `pendingLine`.
     private var pending: [UInt8] = []
     private var pendingLine = 1
@@ -23,12 +21,11 @@ struct GraphExportChunkReader: ExportChunkReader {
     var unconfirmedRepeats: Set<String> { check.unconfirmed }
 
     init(
-        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
-        maximumChunkBytes: Int = 64 << 20
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = ChunkSizes.standard.target,
+        maximumChunkBytes: Int = ChunkSizes.standard.maximum
     ) {
         self.source = source
-        self.chunkBytes = max(chunkBytes, 1)
-        self.maximumChunkBytes = max(maximumChunkBytes, self.chunkBytes)
+        sizes = ChunkSizes(target: chunkBytes, maximum: maximumChunkBytes)
         let path = source.path
         check = ExportRunCheck(confirming: confirming) { name, line, _, earlier in
             GraphExportReader.repeated(name: name, path: path, line: line, earlierLine: earlier)
@@ -37,15 +34,17 @@ struct GraphExportChunkReader: ExportChunkReader {
 
     mutating func next() throws(InputError) -> ExportChunk? {
         while true {
-            let from = max(scanned, min(chunkBytes, pending.count))
-            if pending.count > chunkBytes, let lineFeed = pending[from...].firstIndex(of: 0x0A) {
+            let from = max(scanned, min(sizes.target, pending.count))
+            if pending.count > sizes.target, let lineFeed = pending[from...].firstIndex(of: 0x0A) {
                 return emit(upTo: lineFeed + 1, failure: nil)
             }
             scanned = pending.count
             if isAtEnd { return pending.isEmpty ? nil : emit(upTo: pending.count, failure: nil) }
-            if pending.count >= maximumChunkBytes {
+            if pending.count >= sizes.maximum {
                 // A line that runs this long is refused as such; the whole lines before it go first.
-                guard let lastLineFeed = pending.lastIndex(of: 0x0A) else { throw Self.lineTooLong(path, pendingLine) }
+                guard let lastLineFeed = pending.lastIndex(of: 0x0A) else {
+                    throw Self.lineTooLong(path, pendingLine, limit: sizes.maximumText)
+                }
                 return emit(upTo: lastLineFeed + 1, failure: nil)
             }
             do { isAtEnd = try source.readAppending(to: &pending, through: &readBuffer) } catch {
@@ -92,9 +91,9 @@ struct GraphExportChunkReader: ExportChunkReader {
         return users
     }
 
-    static func lineTooLong(_ path: String, _ line: Int) -> InputError {
+    static func lineTooLong(_ path: String, _ line: Int, limit: String) -> InputError {
         InputError(
             file: path, line: line, column: 1,
-            "a line runs past 64 MiB: no user's line is that long (secinfo hands a worker at most 64 MiB)")
+            "a line runs past \(limit): no user's line is that long (secinfo hands a worker at most \(limit))")
     }
 }

@@ -18,7 +18,9 @@ public struct GraphExportReader: ExportReader {
     public var unconfirmedRepeats: Set<String> { runs.unconfirmed }
 
     /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed.
-    public init(source: any ByteSource, confirming: Set<String>? = nil, maximumLineBytes: Int = 64 << 20) {
+    public init(
+        source: any ByteSource, confirming: Set<String>? = nil, maximumLineBytes: Int = 64 << 20
+    ) {
         self.source = source
         self.maximumLineBytes = maximumLineBytes
         runs = UserRunIndex(confirming: confirming)
@@ -44,7 +46,10 @@ public struct GraphExportReader: ExportReader {
         while !isAtEnd {
             if buffer[searchFrom...].contains(0x0A) { break }
             searchFrom = buffer.count
-            guard buffer.count <= maximumLineBytes else { throw GraphExportChunkReader.lineTooLong(path, line) }
+            guard buffer.count <= maximumLineBytes else {
+                throw GraphExportChunkReader.lineTooLong(
+                    path, line, limit: ChunkSizes(target: 1, maximum: maximumLineBytes).maximumText)
+            }
             do { isAtEnd = try source.readAppending(to: &buffer, through: &readBuffer) } catch {
                 var error = error
                 if error.line == nil { error.line = line }

@@ -10,7 +10,6 @@ internal import Glibc
 /// worker's reader checks what reading the file through would, and the first error in file order is the first
 /// chunk's. The last chunk gets no end tags, even when it is empty: a file cut short after a user stays an error.
 struct XMLExportChunkReader: ExportChunkReader {
-    static let chunkBytes = 1 << 18
 
     /// An element open at the scan: its name, and for the root and the tenant (the prefix of later chunks) its
     /// start tag, line breaks made spaces (as attribute values have them) so the prefix is one line.
@@ -23,9 +22,7 @@ struct XMLExportChunkReader: ExportChunkReader {
 
     private let source: any ByteSource
     private let check: ExportRunCheck
-    private let chunkBytes: Int
-    /// Past this without a place to cut, the export is refused: no user's elements run this long.
-    private let maximumChunkBytes: Int
+    private let sizes: ChunkSizes
     /// The reader's cursors over the bytes read, which must agree (`checkInvariants()`, in debug builds).
     private struct State {
         /// Bytes read and not yet handed out; they begin at `pendingOrigin`, inside the elements of `pendingOpen`.
@@ -65,12 +62,11 @@ struct XMLExportChunkReader: ExportChunkReader {
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
 
     init(
-        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = Self.chunkBytes,
-        maximumChunkBytes: Int = 64 << 20
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = ChunkSizes.standard.target,
+        maximumChunkBytes: Int = ChunkSizes.standard.maximum
     ) throws(InputError) {
         self.source = source
-        self.chunkBytes = max(chunkBytes, 1)
-        self.maximumChunkBytes = max(maximumChunkBytes, self.chunkBytes)
+        sizes = ChunkSizes(target: chunkBytes, maximum: maximumChunkBytes)
         let path = source.path
         check = ExportRunCheck(confirming: confirming) { name, line, _, earlier in
             XMLExportReader.repeated(name: name, path: path, line: line, earlierLine: earlier)
@@ -87,10 +83,9 @@ struct XMLExportChunkReader: ExportChunkReader {
         while true {
             if state.isAtEnd || state.pending.count >= state.rescanAt, let cut = scanForCut() { return emit(upTo: cut) }
             if state.isAtEnd { return emitLast(failure: nil) }
-            if state.pending.count >= maximumChunkBytes {
+            if state.pending.count >= sizes.maximum {
                 // Handed to a worker like a stream error: an error its reader meets before the limit comes first.
-                let limit =
-                    maximumChunkBytes >= 1 << 20 ? "\(maximumChunkBytes >> 20) MiB" : "\(maximumChunkBytes) bytes"
+                let limit = sizes.maximumText
                 return emitLast(
                     failure: InputError(
                         file: path,
@@ -213,7 +208,7 @@ struct XMLExportChunkReader: ExportChunkReader {
     /// Scans on from where it stopped, markup by markup; returns where to cut, or `nil` when the bytes read so
     /// far hold no cut (a markup they end inside is scanned again once more is read).
     private mutating func scanForCut() -> Int? {
-        let (chunkBytes, firstLine) = (chunkBytes, state.pendingOrigin.parserLine)
+        let (chunkBytes, firstLine) = (sizes.target, state.pendingOrigin.parserLine)
         var (scanned, open, rescanAt) = (state.scanned, state.open, state.rescanAt)
         var (lineFeeds, lineFeedsCountedTo) = (state.lineFeeds, state.lineFeedsCountedTo)
         defer {
