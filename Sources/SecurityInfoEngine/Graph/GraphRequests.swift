@@ -83,8 +83,10 @@ enum GraphRequests {
             case .email:
                 add("POST", "/emailMethods", body: [("emailAddress", added.value)])
             default:
+                // Graph's beta assigns by serial only with the token's current code (assignAndActivateBySerialNumber
+                // needs verificationCode), which a batch cannot know.
                 return .manual(
-                    "Graph assigns a hardware token by its id in the tenant's token inventory, not by serial: assign \(added.kind.rawValue) in the Entra admin center"
+                    "Graph assigns a hardware token by serial only with a code read off the token: whoever holds it assigns it in the Entra admin center or My Security Info"
                 )
             }
         case .edit:
