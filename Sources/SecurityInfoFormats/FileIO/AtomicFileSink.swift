@@ -76,15 +76,6 @@ public final class AtomicFileSink: ByteSink {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Empties the temporary file, to be written again from its start.
-    public func restart() throws(OutputError) {
-        buffer.removeAll(keepingCapacity: true)
-        guard descriptor >= 0, ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-            throw OutputError(path: path, "cannot empty the temporary file: \(systemErrorText(errno))")
-        }
-        isFinished = false
-    }
-
     /// Flushes and syncs the temporary file, so that `commit()` has only a rename left to do.
     public func finish() throws(OutputError) {
         guard !isFinished else { return }

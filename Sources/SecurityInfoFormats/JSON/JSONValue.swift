@@ -96,14 +96,6 @@ struct JSONDocument: Sendable {
         }
     }
 
-    /// Whether a string value is exactly `text` (no escapes), without making a string.
-    func string(_ value: JSONValue, is text: StaticString) -> Bool {
-        guard case .string(hasEscapes: false) = value.kind else { return string(value) == "\(text)" }
-        let inner = (value.range.lowerBound + 1)..<(value.range.upperBound - 1)
-        return inner.count == text.utf8CodeUnitCount
-            && (0..<inner.count).allSatisfy { bytes[inner.lowerBound + $0] == text.utf8Start[$0] }
-    }
-
     /// What a value is, for messages: "an object", "the number 2.5", …
     func summary(_ value: JSONValue) -> String {
         switch value.kind {
