@@ -17,11 +17,15 @@ let package = Package(
         .library(name: "SecurityInfo", targets: ["SecurityInfo"]),
         .library(name: "SecurityInfoFormats", targets: ["SecurityInfoFormats"]),
         .library(name: "SecurityInfoEngine", targets: ["SecurityInfoEngine"]),
+        .library(name: "SecurityInfoGraph", targets: ["SecurityInfoGraph"]),
+        .executable(name: "graph-emulator", targets: ["graph-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The C libraries the formats are built on, as Debian packages: a module map each, nothing else.
@@ -47,11 +51,38 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Microsoft Graph: the tenants file, client-credentials tokens, `pull` and `push` with their ledger.
+        .target(
+            name: "SecurityInfoGraph",
+            dependencies: [
+                "SecurityInfo", "SecurityInfoFormats", "SecurityInfoEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // An emulator of the Graph endpoints secinfo calls, for the tests and the benchmark: loopback only.
+        .target(
+            name: "GraphEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "graph-emulator", dependencies: ["GraphEmulator"], swiftSettings: strictSettings),
         // The command line: parses options, calls the engine, maps errors to exit codes.
         .executableTarget(
             name: "secinfo",
             dependencies: [
-                "SecurityInfoEngine", "CMalloc",
+                "SecurityInfoEngine", "SecurityInfoGraph", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,6 +99,22 @@ let package = Package(
         .testTarget(
             name: "SecurityInfoEngineTests",
             dependencies: ["SecurityInfoEngine", "SecurityInfoFormats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GraphEmulatorTests",
+            dependencies: [
+                "GraphEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // pull and push against the emulator: the library, and the built `secinfo` binary end to end.
+        .testTarget(
+            name: "GraphTests",
+            dependencies: ["secinfo", "SecurityInfoGraph", "GraphEmulator", "SecurityInfoFormats"],
             swiftSettings: strictSettings
         ),
         // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.

@@ -1,0 +1,2 @@
+/// Placeholder until the Graph client lands.
+enum GraphClientPlaceholder {}
