@@ -115,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "GraphTests",
             dependencies: ["secinfo", "SecurityInfoGraph", "GraphEmulator", "SecurityInfoFormats"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         // Runs the built `secinfo` binary the way a cron job would; depends on it so it is built first.
