@@ -6,6 +6,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable, Comparable {
     case usageOrInputError = 2
     case held = 3
     case stalePlan = 4
+    case tenantUnavailable = 69
     case failedCheck = 70
     case outputError = 74
     case lockHeld = 75
@@ -14,10 +15,11 @@ public enum ExitStatus: Int32, CaseIterable, Sendable, Comparable {
     public var meaning: String {
         switch self {
         case .success: "every change applied or unchanged"
-        case .rejections: "some changes rejected (the rest applied)"
+        case .rejections: "some changes rejected (the rest applied); push: some requests failed or were skipped"
         case .usageOrInputError: "usage or input error (nothing written)"
         case .held: "a tenant held by a delete threshold (the others written)"
         case .stalePlan: "a stale plan file (nothing written)"
+        case .tenantUnavailable: "pull or push: a tenant could not be reached or authenticated (the others were done)"
         case .failedCheck: "the control totals did not balance or an outcome differed from the plan"
         case .outputError: "an output could not be written"
         case .lockHeld: "another run holds --lock"

@@ -6,7 +6,7 @@ import SecurityInfo
 /// nor a value's bytes (a Graph method is written back exactly as read), accept a trailing comma and a repeated
 /// key (the last wins, silently), name no line or column, and call a valid `2.5` where a count belongs "not valid
 /// JSON". No package of this machine's mirror reads JSON with its order and bytes kept.
-struct JSONReader {
+public struct JSONReader {
     /// Deeper than any policy or Graph object; a hostile file cannot exhaust the stack.
     static let maximumDepth = 32
 
@@ -18,7 +18,7 @@ struct JSONReader {
 
     /// Reads the document in `bytes[span]` (all of them by default): one value, white space around it, nothing
     /// else. `firstLine` is the line `span` starts on, for errors.
-    static func read(_ bytes: [UInt8], span: Range<Int>? = nil, path: String, firstLine: Int = 1)
+    public static func read(_ bytes: [UInt8], span: Range<Int>? = nil, path: String, firstLine: Int = 1)
         throws(InputError) -> JSONDocument
     {
         let span = span ?? bytes.indices

@@ -1,8 +1,8 @@
 /// A value of a JSON document (`JSONDocument`): what it is, and where its bytes are. Strings and numbers are kept
 /// as their bytes and decoded when asked (`JSONDocument.string(_:)`), and objects keep their members in the file's
 /// order, so that a value can be written back exactly as read.
-struct JSONValue: Sendable {
-    enum Kind: Sendable {
+public struct JSONValue: Sendable {
+    public enum Kind: Sendable {
         /// Members in the file's order.
         case object([JSONMember])
         case array([JSONValue])
@@ -14,48 +14,48 @@ struct JSONValue: Sendable {
         case null
     }
 
-    var kind: Kind
+    public var kind: Kind
     /// The value's bytes in its document: a string's with its quotes.
-    var range: Range<Int>
+    public var range: Range<Int>
 
     /// The member named `key` of an object; `nil` for another key or value.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = kind else { return nil }
         return members.first { $0.key == key }?.value
     }
 
-    var isNull: Bool {
+    public var isNull: Bool {
         if case .null = kind { return true }
         return false
     }
 }
 
 /// One member of a JSON object: its key, decoded, where the key starts, and its value.
-struct JSONMember: Sendable {
-    var key: String
-    var keyOffset: Int
-    var value: JSONValue
+public struct JSONMember: Sendable {
+    public var key: String
+    public var keyOffset: Int
+    public var value: JSONValue
 }
 
 /// A JSON document read by `JSONReader`: its bytes, its root, and the means to turn a value's bytes into text and
 /// a byte's offset into a line and column.
-struct JSONDocument: Sendable {
-    struct Position: Sendable, Hashable {
-        var line: Int
-        var column: Int
+public struct JSONDocument: Sendable {
+    public struct Position: Sendable, Hashable {
+        public var line: Int
+        public var column: Int
     }
 
     /// The bytes the document lies in (it may be one line of them).
-    let bytes: [UInt8]
+    public let bytes: [UInt8]
     /// The document's own bytes within `bytes`.
-    let span: Range<Int>
+    public let span: Range<Int>
     /// The line the document starts on.
     let firstLine: Int
     let path: String
-    var root: JSONValue
+    public var root: JSONValue
 
     /// The line and column of a byte: lines count LF, CR and CRLF; columns count characters from 1.
-    func position(of offset: Int) -> Position {
+    public func position(of offset: Int) -> Position {
         var line = firstLine
         var lineStart = span.lowerBound
         var index = span.lowerBound
@@ -72,13 +72,13 @@ struct JSONDocument: Sendable {
     }
 
     /// An error at a byte of the document.
-    func error(at offset: Int, _ message: String) -> InputError {
+    public func error(at offset: Int, _ message: String) -> InputError {
         let position = position(of: offset)
         return InputError(file: path, line: position.line, column: position.column, message)
     }
 
     /// A string value's text, its escapes undone; `nil` for any other value.
-    func string(_ value: JSONValue) -> String? {
+    public func string(_ value: JSONValue) -> String? {
         guard case .string(let hasEscapes) = value.kind else { return nil }
         let inner = (value.range.lowerBound + 1)..<(value.range.upperBound - 1)
         guard hasEscapes else {
@@ -90,14 +90,14 @@ struct JSONDocument: Sendable {
     }
 
     /// The value's bytes as written (a number's digits, a string with its quotes).
-    func text(_ value: JSONValue) -> String {
+    public func text(_ value: JSONValue) -> String {
         bytes.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[value.range]), as: UTF8.self)
         }
     }
 
     /// What a value is, for messages: "an object", "the number 2.5", …
-    func summary(_ value: JSONValue) -> String {
+    public func summary(_ value: JSONValue) -> String {
         switch value.kind {
         case .object: "an object"
         case .array: "an array"

@@ -1,2 +1,0 @@
-/// Placeholder until the Graph client lands.
-enum GraphClientPlaceholder {}
