@@ -58,4 +58,31 @@ public enum ContactMask {
     public static func echoed(identity: some StringProtocol) -> String {
         looksLikePhone(identity) ? phone(String(identity)) : String(identity)
     }
+
+    /// Free text from elsewhere (an error message Graph wrote): each word holding an `@` masked as an address, each
+    /// run of words written only with what a phone number is written with, five digits or more in all, masked as
+    /// a number.
+    public static func text(_ value: String) -> String {
+        var words: [String] = []
+        var run: [Substring] = []
+        func endRun() {
+            guard !run.isEmpty else { return }
+            let joined = run.joined(separator: " ")
+            if joined.count(where: \.isNumber) >= 5 { words.append(phone(joined)) } else { words.append(joined) }
+            run = []
+        }
+        for word in value.split(separator: " ", omittingEmptySubsequences: false) {
+            if word.contains("@") {
+                endRun()
+                words.append(email(String(word)))
+            } else if !word.isEmpty, word.allSatisfy({ "0123456789+().-/xX".contains($0) }), word.contains(where: \.isNumber) {
+                run.append(word)
+            } else {
+                endRun()
+                words.append(String(word))
+            }
+        }
+        endRun()
+        return words.joined(separator: " ")
+    }
 }

@@ -4,11 +4,12 @@ import SecurityInfoFormats
 /// The folders a run creates for its outputs, each missing one from the outermost in, so that a run that fails
 /// removes them again and leaves nothing behind (SPEC.md: exit 2 is "nothing written"). The temporary files need
 /// their folder, for a rename into place is only atomic within one.
-final class CreatedFolders {
+public final class CreatedFolders {
+    public init() {}
     private var created: [String] = []
 
     /// Creates `path` and any folders above it that are missing.
-    func make(_ path: String) throws(BatchError) {
+    public func make(_ path: String) throws(BatchError) {
         var missing: [String] = []
         var folder = (path as NSString).standardizingPath
         while !folder.isEmpty && folder != "/" && !FileManager.default.fileExists(atPath: folder) {
@@ -27,7 +28,7 @@ final class CreatedFolders {
 
     /// Removes the folders made, innermost first, where they are empty (a failed run's are: its temporary files
     /// are gone). One that holds anything stays.
-    func removeEmpty() {
+    public func removeEmpty() {
         for folder in created.reversed() { rmdir(folder) }
         created = []
     }

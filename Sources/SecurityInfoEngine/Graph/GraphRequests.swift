@@ -149,12 +149,7 @@ enum GraphRequests {
         [("phoneNumber", instance.value), ("phoneType", GraphMethodType.phoneTypes[instance.kind]!)]
     }
 
-    /// A path segment: a UPN's `#` (a guest's `#EXT#`), `/`, `?`, `%` and the like escaped.
-    static func percentEncoded(_ segment: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~@!$&'()*+,;=:")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
-    }
+    static func percentEncoded(_ segment: String) -> String { GraphMethodType.pathSegment(segment) }
 
     // MARK: Batches
 

@@ -1,3 +1,4 @@
+import Foundation
 public import SecurityInfo
 
 /// How Graph names the authentication methods (`@odata.type`, GRAPH.md §1), and the ids it fixes.
@@ -37,6 +38,19 @@ public enum GraphMethodType {
         .officePhone: "e37fc753-ff3b-4958-9484-eaa9425c82bc",
         .email: "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
     ]
+
+    /// A method's `@odata.type` as Graph writes it (a phone's is the same for its three kinds).
+    public static func odataType(of kind: MethodKind) -> String? { types[kind].map { prefix + $0 } }
+
+    public static let hardwareOathODataType = prefix + "hardwareOathAuthenticationMethod"
+
+    /// A path segment of a Graph URL (a user's id or UPN, a method's id): a UPN's `#` (a guest's `#EXT#`), `/`,
+    /// `?`, `%` and the like escaped.
+    public static func pathSegment(_ segment: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~@!$&'()*+,;=:")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
 
     /// The default's value in `signInPreferences.userPreferredMethodForSecondaryAuthentication`: the same tokens.
     public static let preferredMethodKey = "userPreferredMethodForSecondaryAuthentication"
