@@ -23,7 +23,9 @@ actor InFlightLimit {
     }
 
     /// Runs `body` holding one place.
-    func holding<Value: Sendable>(_ body: @Sendable () async throws -> Value) async rethrows -> Value {
+    func holding<Value: Sendable, Failure: Error>(_ body: @Sendable () async throws(Failure) -> Value)
+        async throws(Failure) -> Value
+    {
         await acquire()
         defer { release() }
         return try await body()

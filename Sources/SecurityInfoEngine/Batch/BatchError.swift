@@ -39,12 +39,12 @@ public enum BatchError: Error, CustomStringConvertible {
     }
 
     /// Runs `body`, an input error of it the run's.
-    static func reading<Value>(_ body: () throws(InputError) -> Value) throws(BatchError) -> Value {
+    public static func reading<Value>(_ body: () throws(InputError) -> Value) throws(BatchError) -> Value {
         do { return try body() } catch { throw .input(error) }
     }
 
     /// Runs `body`, an output error of it the run's.
-    static func writing<Value>(_ body: () throws(OutputError) -> Value) throws(BatchError) -> Value {
+    public static func writing<Value>(_ body: () throws(OutputError) -> Value) throws(BatchError) -> Value {
         do { return try body() } catch { throw .output(error) }
     }
 }
