@@ -14,7 +14,9 @@ struct SecInfoCommand: ParsableCommand {
         discussion: "Exit codes: "
             + ExitStatus.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: "; ") + ".",
         version: SecInfoVersion.tool,
-        subcommands: [Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self, Generate.self]
+        subcommands: [
+            Plan.self, Apply.self, Validate.self, Migrate.self, Convert.self, Generate.self, Pull.self, Push.self,
+        ]
     )
 
     /// Parses and runs, mapping every failure to an exit code: usage errors exit 2, as SPEC.md says, where the
