@@ -114,7 +114,11 @@ let package = Package(
         // pull and push against the emulator: the library, and the built `secinfo` binary end to end.
         .testTarget(
             name: "GraphTests",
-            dependencies: ["secinfo", "SecurityInfoGraph", "GraphEmulator", "SecurityInfoFormats"],
+            dependencies: [
+                "secinfo", "SecurityInfoGraph", "GraphEmulator", "SecurityInfoFormats", "SecurityInfo",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -65,7 +65,7 @@ public enum TenantsFile {
             // The tenant id goes into the token URL's path: a name that could leave it is refused here.
             guard tenantID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) else {
                 throw document.error(
-                    at: member.value.range.lowerBound,
+                    at: fields.first { $0.key == "tenantId" }!.value.range.lowerBound,
                     "\(place).tenantId: expected a directory id or domain (letters, digits, '-', '.', '_')")
             }
             let credential: GraphTenant.Credential
