@@ -38,3 +38,70 @@ final class TemporaryFolder {
 
     func read(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
 }
+
+/// The built `secinfo` binary, run as a cron job would (no terminal), with its own environment; started in the
+/// background so that a test can kill it.
+final class SecInfoProcess {
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["SECINFO_BINARY"] { return URL(fileURLWithPath: path) }
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("secinfo")
+    }()
+
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private var outputData = Data()
+    private var errorData = Data()
+    private let readers = DispatchGroup()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw TestFailure("secinfo is not built at \(Self.binary.path): run `swift build` first")
+        }
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment
+        inherited.merge(environment) { $1 }
+        process.environment = inherited
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        for (pipe, isOutput) in [(output, true), (errors, false)] {
+            readers.enter()
+            DispatchQueue.global().async { [self] in
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                if isOutput { outputData = data } else { errorData = data }
+                try? pipe.fileHandleForReading.close()
+                readers.leave()
+            }
+        }
+    }
+
+    /// Waits for the end (killing a run still going after `timeout` seconds: a hang guard, not a timing check).
+    func finish(timeout: Double = 180) async throws -> (code: Int32, output: String, errors: String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw TestFailure("secinfo \(process.arguments ?? []) still ran after \(timeout) s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        readers.wait()
+        return (
+            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Runs to the end.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        code: Int32, output: String, errors: String
+    ) {
+        try await SecInfoProcess(arguments, environment: environment).finish()
+    }
+}
