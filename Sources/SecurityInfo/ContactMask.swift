@@ -75,7 +75,9 @@ public enum ContactMask {
             if word.contains("@") {
                 endRun()
                 words.append(email(String(word)))
-            } else if !word.isEmpty, word.allSatisfy({ "0123456789+().-/xX".contains($0) }), word.contains(where: \.isNumber) {
+            } else if !word.isEmpty, word.allSatisfy({ "0123456789+().-/xX".contains($0) }),
+                word.contains(where: \.isNumber)
+            {
                 run.append(word)
             } else {
                 endRun()

@@ -19,7 +19,9 @@ public struct GraphEndpoints: Sendable, Hashable {
     /// The token's scope: the Graph host's `.default` (the app's granted permissions).
     public var scope: String { "https://\(graphHost)/.default" }
 
-    private static func checked(_ text: String, option: String) throws(GraphEndpointError) -> (url: String, host: String) {
+    private static func checked(_ text: String, option: String) throws(GraphEndpointError) -> (
+        url: String, host: String
+    ) {
         var url = text
         while url.hasSuffix("/") { url.removeLast() }
         let scheme: String

@@ -1,8 +1,8 @@
 import Foundation
 public import Logging
+import SecurityInfo
 public import SecurityInfoEngine
 public import SecurityInfoFormats
-import SecurityInfo
 
 /// `secinfo pull` (GRAPH.md §3): each tenant's users, `isAdmin`, methods and sign-in preferences from Graph,
 /// written as one export per tenant, whole or not there.
@@ -121,7 +121,9 @@ struct TenantReader: Sendable {
                 guard next < groups.count else { return }
                 let index = next
                 let users = groups[index]
-                group.addTask { let (lines, gone) = try await readUsers(users, admins: admins); return (index, lines, gone) }
+                group.addTask {
+                    let (lines, gone) = try await readUsers(users, admins: admins); return (index, lines, gone)
+                }
                 next += 1
             }
             for _ in 0..<max(1, concurrency) { start() }
@@ -147,7 +149,8 @@ struct TenantReader: Sendable {
         result.admins = users.count { admins.contains($0.id) }
         if result.usersGone > 0 {
             logger.warning(
-                "tenant \(tenant.name): \(result.usersGone) users were deleted while the tenant was read; not in the export")
+                "tenant \(tenant.name): \(result.usersGone) users were deleted while the tenant was read; not in the export"
+            )
         }
         return result
     }
@@ -228,7 +231,8 @@ struct TenantReader: Sendable {
                     && method["device"]?["serialNumber"] == nil
             }
             if needsDevice {
-                let path = "/users/\(GraphMethodType.pathSegment(users[index].id))/authentication/hardwareOathMethods?$expand=device"
+                let path =
+                    "/users/\(GraphMethodType.pathSegment(users[index].id))/authentication/hardwareOathMethods?$expand=device"
                 tokenRequests.append(BatchRequest(id: "h\(index)", method: "GET", url: path))
             }
         }
@@ -273,7 +277,8 @@ struct TenantReader: Sendable {
                 var throttled: [BatchRequest] = []
                 for request in pending {
                     guard let answer = batch.byID[request.id] else {
-                        throw GraphRefusal(status: 500, code: "missingResponse", message: "no response for \(request.id)")
+                        throw GraphRefusal(
+                            status: 500, code: "missingResponse", message: "no response for \(request.id)")
                     }
                     if RetryPolicy.isRetryable(status: answer.status) {
                         throttled.append(request)

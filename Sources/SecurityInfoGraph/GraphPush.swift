@@ -1,8 +1,8 @@
 import Foundation
 public import Logging
+import SecurityInfo
 public import SecurityInfoEngine
 public import SecurityInfoFormats
-import SecurityInfo
 import Synchronization
 
 /// `secinfo push` (GRAPH.md §3): the batches of a requests file sent to Graph, each request's end in the ledger,
@@ -115,7 +115,9 @@ final class PushRun: Sendable {
     var unavailable: [String: TenantUnavailable] { shared.withLock { $0.unavailable } }
     var writeFailure: OutputError? { shared.withLock { $0.writeFailure } }
 
-    func hasFailed(_ request: PushRequest) -> Bool { shared.withLock { $0.failedUsers.contains(Self.userKey(request)) } }
+    func hasFailed(_ request: PushRequest) -> Bool {
+        shared.withLock { $0.failedUsers.contains(Self.userKey(request)) }
+    }
 
     func markNotSent(_ requests: [PushRequest], _ why: String) {
         shared.withLock { shared in
@@ -135,7 +137,8 @@ final class PushRun: Sendable {
         }
         let ended = entries.filter { $0.code != PushLedger.sentCode || $0.status != nil }
         let done = shared.withLock { shared in
-            for entry in ended where entry.status.map({ !(200..<300).contains($0) }) ?? (entry.code == PushLedger.skippedCode) {
+            for entry in ended
+            where entry.status.map({ !(200..<300).contains($0) }) ?? (entry.code == PushLedger.skippedCode) {
                 if let request = requests.first(where: { $0.id == entry.id }) {
                     shared.failedUsers.insert(Self.userKey(request))
                 }

@@ -1,6 +1,6 @@
 import Foundation
-public import SecurityInfoEngine
 import SecurityInfo
+public import SecurityInfoEngine
 public import SecurityInfoFormats
 
 /// What a push has done with a requests file, from its ledger (earlier runs' too) and this run: each change's
@@ -91,7 +91,10 @@ public struct PushOutcome: Sendable {
         case .skipped(let message)?:
             return (.skipped, "", PushLedger.skippedCode, message)
         case .sent?:
-            return (.skipped, "", "inFlight", notSent ?? "sent, its end not known: a rerun checks it and sends it if not made")
+            return (
+                .skipped, "", "inFlight",
+                notSent ?? "sent, its end not known: a rerun checks it and sends it if not made"
+            )
         case nil:
             return (.skipped, "", "notSent", notSent ?? "not sent")
         }

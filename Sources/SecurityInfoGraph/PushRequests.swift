@@ -96,7 +96,9 @@ public enum PushRequestsFile {
             }
             var dependsOn: [String] = []
             if let value = item["dependsOn"] {
-                guard case .array(let list) = value.kind else { throw fail(value, "\(id): \"dependsOn\" must be an array") }
+                guard case .array(let list) = value.kind else {
+                    throw fail(value, "\(id): \"dependsOn\" must be an array")
+                }
                 for dependency in list {
                     guard let name = document.string(dependency), ids.contains(name) else {
                         throw fail(dependency, "\(id): \"dependsOn\" must name an earlier request of the same batch")

@@ -116,7 +116,8 @@ struct BatchSender: Sendable {
             switch exchange {
             case .lost(let reason):
                 // Some of the batch may have been made: what is not there yet is sent again, nothing twice.
-                run.logger.warning("tenant \(tenant.name): a batch's answer was lost (\(reason)); checking before sending again")
+                run.logger.warning(
+                    "tenant \(tenant.name): a batch's answer was lost (\(reason)); checking before sending again")
                 again = try await unmade(sending)
             case .answered(let response) where response.status == 200:
                 guard let answers = try? BatchAnswers(response.body) else {
@@ -162,7 +163,8 @@ struct BatchSender: Sendable {
                 let refusal = GraphRefusal(response)
                 try record(
                     sending.map {
-                        run.entry($0, status: response.status, code: refusal.code, message: "the batch: \(refusal.message)")
+                        run.entry(
+                            $0, status: response.status, code: refusal.code, message: "the batch: \(refusal.message)")
                     }, sending)
             }
             pending = again
@@ -172,7 +174,9 @@ struct BatchSender: Sendable {
                 return
             }
             run.client.onRetry(tenant.name, "requests throttled")
-            do { try await Task.sleep(for: run.client.retry.delay(afterAttempt: attempt, retryAfter: retryAfter)) } catch {
+            do {
+                try await Task.sleep(for: run.client.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
+            } catch {
                 throw TenantUnavailable(tenant: tenant.name, reason: .unreachable("cancelled"))
             }
             attempt += 1
@@ -213,7 +217,9 @@ struct BatchSender: Sendable {
             }
             let effect = RequestEffect(
                 methods: document,
-                preferences: preferences.flatMap { $0.status == 200 ? try? JSONReader.read($0.body, path: "preferences") : nil })
+                preferences: preferences.flatMap {
+                    $0.status == 200 ? try? JSONReader.read($0.body, path: "preferences") : nil
+                })
             for request in requests {
                 if effect.isPresent(request) == true {
                     made.append(

@@ -44,7 +44,8 @@ public enum TenantsFile {
         for member in try members(of: tenantsValue, in: document, at: "tenants", allowed: nil) {
             guard TenantID.isValid(member.key) else {
                 throw document.error(
-                    at: member.keyOffset, "tenants: '\(ContactMask.echoed(tenant: member.key))' is not a valid tenant id")
+                    at: member.keyOffset,
+                    "tenants: '\(ContactMask.echoed(tenant: member.key))' is not a valid tenant id")
             }
             let place = "tenants.\(member.key)"
             let fields = try members(
@@ -81,7 +82,8 @@ public enum TenantsFile {
                     "\(place): give exactly one of \"clientSecretEnv\" (an environment variable's name) or \"certificate\" (a PEM file)"
                 )
             }
-            tenants.append(GraphTenant(name: member.key, tenantID: tenantID, clientID: clientID, credential: credential))
+            tenants.append(
+                GraphTenant(name: member.key, tenantID: tenantID, clientID: clientID, credential: credential))
         }
         return tenants
     }

@@ -73,7 +73,8 @@ actor TokenSource {
         var request = HTTPClientRequest(url: tokenURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: form.map { "\($0)=\(FormEncoding.encode($1))" }.joined(separator: "&")))
+        request.body = .bytes(
+            ByteBuffer(string: form.map { "\($0)=\(FormEncoding.encode($1))" }.joined(separator: "&")))
         let policy = RetryPolicy()
         var attempt = 1
         while true {
@@ -115,7 +116,8 @@ actor TokenSource {
             return "the token endpoint answered \(response.status)"
         }
         let error = document.root["error"].flatMap(document.string) ?? "\(response.status)"
-        let description = document.root["error_description"].flatMap(document.string)?
+        let description =
+            document.root["error_description"].flatMap(document.string)?
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return "the token endpoint refused the app (\(response.status) \(error)): \(description)"
     }

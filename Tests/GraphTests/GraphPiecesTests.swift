@@ -24,7 +24,10 @@ struct GraphPiecesTests {
 
     @Test(arguments: [
         (#"{"tenants": {"a": {"tenantId": "t", "clientId": "c"}}}"#, "1:19", "exactly one of"),
-        (#"{"tenants": {"a": {"tenantId": "t", "clientId": "c", "clientSecretEnv": "X", "certificate": "p"}}}"#, "1:19", "exactly one of"),
+        (
+            #"{"tenants": {"a": {"tenantId": "t", "clientId": "c", "clientSecretEnv": "X", "certificate": "p"}}}"#,
+            "1:19", "exactly one of"
+        ),
         (#"{"tenants": {"a": {"tenantId": "t", "clientId": "c", "secret": "s3cr3t"}}}"#, "1:54", "unknown field"),
         (#"{"tenants": {"a": {"tenantId": "t/../x", "clientId": "c", "clientSecretEnv": "X"}}}"#, "1:32", "tenantId"),
         (#"{"tenants": {"a": {"tenantId": "t", "clientSecretEnv": "X"}}}"#, "1:19", "clientId"),
@@ -44,9 +47,10 @@ struct GraphPiecesTests {
         #expect(local.scope == "https://127.0.0.1/.default")
         #expect(try GraphEndpoints().scope == "https://graph.microsoft.com/.default")
         #expect(try GraphEndpoints(graph: "https://graph.microsoft.us").scope == "https://graph.microsoft.us/.default")
-        for bad in ["http://graph.microsoft.com", "https://graph.microsoft.com/v1.0", "ftp://x", "https://h:99999",
-            "https://user@h", "graph.microsoft.com"]
-        {
+        for bad in [
+            "http://graph.microsoft.com", "https://graph.microsoft.com/v1.0", "ftp://x", "https://h:99999",
+            "https://user@h", "graph.microsoft.com",
+        ] {
             #expect(throws: GraphEndpointError.self, "\(bad)") { try GraphEndpoints(graph: bad) }
         }
     }
@@ -92,7 +96,8 @@ struct GraphPiecesTests {
 
     @Test func requestsFileIsCheckedWholeAtItsLineAndColumn() throws {
         let folder = try TemporaryFolder()
-        let good = #"{"tenant":"contoso","version":"beta","batch":{"requests":[{"id":"c1","method":"PATCH","url":"/users/u1/authentication/signInPreferences","body":{"userPreferredMethodForSecondaryAuthentication":"sms"}},{"id":"c1#2","method":"DELETE","url":"/users/u1/authentication/microsoftAuthenticatorMethods/a1","dependsOn":["c1"]},{"id":"bob_x.com#EXT#@c.com/mobilePhone/edit","method":"DELETE","url":"/users/bob_x.com%23EXT%23@c.com/authentication/phoneMethods/p"}]}}"#
+        let good =
+            #"{"tenant":"contoso","version":"beta","batch":{"requests":[{"id":"c1","method":"PATCH","url":"/users/u1/authentication/signInPreferences","body":{"userPreferredMethodForSecondaryAuthentication":"sms"}},{"id":"c1#2","method":"DELETE","url":"/users/u1/authentication/microsoftAuthenticatorMethods/a1","dependsOn":["c1"]},{"id":"bob_x.com#EXT#@c.com/mobilePhone/edit","method":"DELETE","url":"/users/bob_x.com%23EXT%23@c.com/authentication/phoneMethods/p"}]}}"#
         let batches = try PushRequestsFile.read(path: folder.write("requests.jsonl", good + "\n"))
         #expect(batches.count == 1 && batches[0].requests.count == 3)
         #expect(batches[0].requests.map(\.change) == ["c1", "c1", "bob_x.com#EXT#@c.com/mobilePhone/edit"])
@@ -104,7 +109,10 @@ struct GraphPiecesTests {
             (good.replacingOccurrences(of: #""dependsOn":["c1"]"#, with: #""dependsOn":["c9"]"#), "earlier request"),
             (good.replacingOccurrences(of: #""version":"beta""#, with: #""version":"v2""#), "\"version\""),
             (good + "\n" + good, "appears twice"),
-            (good.replacingOccurrences(of: "/users/u1/authentication/signIn", with: "/me/authentication/signIn"), "/users/"),
+            (
+                good.replacingOccurrences(of: "/users/u1/authentication/signIn", with: "/me/authentication/signIn"),
+                "/users/"
+            ),
         ]
         for (text, message) in broken {
             let path = folder.write("broken.jsonl", text)
@@ -112,7 +120,9 @@ struct GraphPiecesTests {
             #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
             #expect(error?.line != nil && error?.column != nil)
         }
-        let many = (1...21).map { #"{"id":"r\#($0)","method":"DELETE","url":"/users/u/authentication/fido2Methods/\#($0)"}"# }
+        let many = (1...21).map {
+            #"{"id":"r\#($0)","method":"DELETE","url":"/users/u/authentication/fido2Methods/\#($0)"}"#
+        }
         let tooBig = #"{"tenant":"t","version":"v1.0","batch":{"requests":["# + many.joined(separator: ",") + "]}}"
         let error = #expect(throws: InputError.self) {
             try PushRequestsFile.read(path: folder.write("big.jsonl", tooBig))
@@ -123,7 +133,9 @@ struct GraphPiecesTests {
     @Test func ledgerKeepsEndsDropsATornLastLineAndRefusesAnotherFilesRequests() throws {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent("ledger.jsonl").path
-        let keys: Set<RequestKey> = [.init(tenant: "t", id: "a"), .init(tenant: "t", id: "b"), .init(tenant: "t", id: "c")]
+        let keys: Set<RequestKey> = [
+            .init(tenant: "t", id: "a"), .init(tenant: "t", id: "b"), .init(tenant: "t", id: "c"),
+        ]
         do {
             let ledger = try PushLedger(path: path, requests: keys)
             try ledger.record([
@@ -142,7 +154,8 @@ struct GraphPiecesTests {
         try handle.close()
         let reopened = try PushLedger(path: path, requests: keys)
         #expect(reopened.state(of: .init(tenant: "t", id: "a")) == .succeeded(status: 204))
-        #expect(reopened.state(of: .init(tenant: "t", id: "b")) == .failed(status: 400, code: "badRequest", message: "no"))
+        #expect(
+            reopened.state(of: .init(tenant: "t", id: "b")) == .failed(status: 400, code: "badRequest", message: "no"))
         #expect(reopened.state(of: .init(tenant: "t", id: "c")) == nil)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.hasSuffix("}\n") && text.split(separator: "\n").count == 4)
@@ -162,17 +175,34 @@ struct GraphPiecesTests {
         let effect = RequestEffect(methods: methods, preferences: preferences)
         func request(_ method: String, _ url: String, _ body: String? = nil) -> PushRequest {
             PushRequest(
-                tenant: "t", id: "x", method: method, url: "/users/u/authentication/\(url)", body: body.map { Array($0.utf8) },
+                tenant: "t", id: "x", method: method, url: "/users/u/authentication/\(url)",
+                body: body.map { Array($0.utf8) },
                 dependsOn: [], user: "u", change: "x")
         }
-        #expect(effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+14255550199","phoneType":"mobile"}"#)) == true)
-        #expect(effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550100","phoneType":"mobile"}"#)) == false)
-        #expect(effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550199","phoneType":"office"}"#)) == false)
-        #expect(effect.isPresent(request("PATCH", "emailMethods/3ddfcfc8-9383-446f-83cc-3ab9be4be18f", #"{"emailAddress":"alice@outlook.com"}"#)) == true)
+        #expect(
+            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+14255550199","phoneType":"mobile"}"#))
+                == true)
+        #expect(
+            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550100","phoneType":"mobile"}"#))
+                == false)
+        #expect(
+            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550199","phoneType":"office"}"#))
+                == false)
+        #expect(
+            effect.isPresent(
+                request(
+                    "PATCH", "emailMethods/3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
+                    #"{"emailAddress":"alice@outlook.com"}"#)) == true)
         #expect(effect.isPresent(request("DELETE", "fido2Methods/f1")) == false)
         #expect(effect.isPresent(request("DELETE", "fido2Methods/f2")) == true)
-        #expect(effect.isPresent(request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"sms"}"#)) == true)
-        #expect(effect.isPresent(request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"push"}"#)) == false)
+        #expect(
+            effect.isPresent(
+                request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"sms"}"#))
+                == true)
+        #expect(
+            effect.isPresent(
+                request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"push"}"#))
+                == false)
     }
 }
 

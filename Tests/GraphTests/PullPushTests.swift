@@ -31,7 +31,10 @@ import Testing
         #expect(report.hasPrefix("tenant,change_id,user,requests,outcome,status,code,message\n"))
         #expect(!report.contains(",failed,") && !report.contains(",skipped,"))
         let summary = try world.folder.read("push-report/summary.json")
-        #expect(summary.contains(#""total":{"requests":{"planned":\#(requestCount),"succeeded":\#(requestCount),"failed":0,"skipped":0},"balanced":true}"#))
+        #expect(
+            summary.contains(
+                #""total":{"requests":{"planned":\#(requestCount),"succeeded":\#(requestCount),"failed":0,"skipped":0},"balanced":true}"#
+            ))
 
         // A second push with the same ledger sends nothing and reports the same.
         let batchesBefore = world.emulator.statistics.batches
@@ -117,8 +120,10 @@ import Testing
         #expect(world.emulator.statistics.batches == 0)
         #expect(world.emulator.statistics.tokenRequests == 0)
         let http = try await world.secinfo(
-            ["pull", "--out", world.folder.path("x"), "--tenants", world.tenantsFile, "--graph-url",
-                "http://graph.example.com"])
+            [
+                "pull", "--out", world.folder.path("x"), "--tenants", world.tenantsFile, "--graph-url",
+                "http://graph.example.com",
+            ])
         #expect(http.code == 2 && http.errors.contains("loopback"))
     }
 
@@ -126,8 +131,10 @@ import Testing
         // A generated tenant set with enough changes to kill the push in the middle of them.
         let data = try TemporaryFolder()
         let generated = try await SecInfoProcess.run(
-            ["generate", "--tenants", "2", "--users", "400", "--format", "jsonl", "--changes", "240", "--seed", "7",
-                "--out", data.url.path])
+            [
+                "generate", "--tenants", "2", "--users", "400", "--format", "jsonl", "--changes", "240", "--seed", "7",
+                "--out", data.url.path,
+            ])
         #expect(generated.code == 0, "\(generated.errors)")
         let world = try await GraphWorld(exports: [data.path("export.jsonl")])
         defer { world.stop() }
@@ -229,7 +236,8 @@ final class GraphWorld: @unchecked Sendable {
                 environment[variable] = Self.secret(name)
                 emulator.addTenant(
                     EmulatedTenant(
-                        name: name, tenantID: "\(name).example", clientID: "app-\(name)", clientSecret: Self.secret(name)))
+                        name: name, tenantID: "\(name).example", clientID: "app-\(name)",
+                        clientSecret: Self.secret(name)))
                 entries.append(
                     #""\#(name)": {"tenantId": "\#(name).example", "clientId": "app-\#(name)", "clientSecretEnv": "\#(variable)"}"#
                 )
@@ -256,8 +264,10 @@ final class GraphWorld: @unchecked Sendable {
     /// SHA-256 of the test certificate's DER bytes.
     static func thumbprint() throws -> [UInt8] {
         let pem = try String(contentsOfFile: GraphFixtures.certificate, encoding: .utf8)
-        guard let begin = pem.range(of: "-----BEGIN CERTIFICATE-----"), let end = pem.range(of: "-----END CERTIFICATE-----"),
-            let der = Data(base64Encoded: String(pem[begin.upperBound..<end.lowerBound]), options: .ignoreUnknownCharacters)
+        guard let begin = pem.range(of: "-----BEGIN CERTIFICATE-----"),
+            let end = pem.range(of: "-----END CERTIFICATE-----"),
+            let der = Data(
+                base64Encoded: String(pem[begin.upperBound..<end.lowerBound]), options: .ignoreUnknownCharacters)
         else { throw TestFailure("no certificate in the fixture") }
         return Array(SHA256.hash(data: der))
     }
@@ -272,7 +282,10 @@ final class GraphWorld: @unchecked Sendable {
 
     func push(requests: String, extra: [String] = []) async throws -> (code: Int32, output: String, errors: String) {
         try await secinfo(
-            ["push", "--requests", requests, "--ledger", folder.path("ledger.jsonl"), "--report", folder.path("push-report")]
+            [
+                "push", "--requests", requests, "--ledger", folder.path("ledger.jsonl"), "--report",
+                folder.path("push-report"),
+            ]
                 + graphArguments + extra)
     }
 
@@ -367,7 +380,8 @@ struct UserState: Equatable, CustomStringConvertible {
             var defaultMethod = preferences?["userPreferredMethodForSecondaryAuthentication"] as? String ?? "none"
             if defaultMethod.isEmpty { defaultMethod = "none" }
             let methods = (object["methods"] as? [[String: Any]] ?? []).map { method -> String in
-                let type = (method["@odata.type"] as? String ?? "").replacingOccurrences(of: "#microsoft.graph.", with: "")
+                let type = (method["@odata.type"] as? String ?? "").replacingOccurrences(
+                    of: "#microsoft.graph.", with: "")
                 switch type {
                 case "phoneAuthenticationMethod":
                     let digits = (method["phoneNumber"] as? String ?? "").filter { $0.isNumber || $0 == "x" }

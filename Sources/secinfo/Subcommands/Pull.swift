@@ -9,7 +9,8 @@ extension SecInfoCommand {
     /// `secinfo pull`: each tenant's security info from Microsoft Graph, an export per tenant.
     struct Pull: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read each tenant's users and their security info from Microsoft Graph into an export per tenant.")
+            abstract: "Read each tenant's users and their security info from Microsoft Graph into an export per tenant."
+        )
 
         @OptionGroup var graph: GraphOptions
 
