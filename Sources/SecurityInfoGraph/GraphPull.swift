@@ -181,7 +181,7 @@ struct TenantReader: Sendable {
             return admins
         } catch let refused as GraphRefusal where refused.status == 403 {
             logger.warning(
-                "tenant \(tenant.name): the registration report is refused (\(refused.code): it needs Entra ID P1); isAdmin is taken from the members of the directory roles"
+                "tenant \(tenant.name): the registration report is refused (403 \(refused.code); it needs Entra ID P1 and AuditLog.Read.All): isAdmin is taken from the members of the directory roles"
             )
         }
         admins = []
@@ -232,7 +232,7 @@ struct TenantReader: Sendable {
             }
             if needsDevice {
                 let path =
-                    "/users/\(GraphMethodType.pathSegment(users[index].id))/authentication/hardwareOathMethods?$expand=device"
+                    "/users/\(GraphMethodType.pathSegment(users[index].id))/authentication/hardwareOathMethods"
                 tokenRequests.append(BatchRequest(id: "h\(index)", method: "GET", url: path))
             }
         }
