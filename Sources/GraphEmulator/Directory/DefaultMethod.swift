@@ -8,13 +8,14 @@ enum DefaultMethod: String, CaseIterable, Sendable {
     case voiceAlternateMobile
     case voiceOffice
 
-    /// Whether the method can back this default: the Authenticator for push, an OATH token for oath, the phone of
-    /// the matching type for the others.
+    /// Whether the method can back this default: the Authenticator for push; for oath an OATH token or the
+    /// Authenticator, whose app gives the same time-based codes (RULES.md's R-DEFAULT-BACKING); the phone of the
+    /// matching type for the others.
     func isBacked(by method: AuthenticationMethod) -> Bool {
         let kind = method.kind
         switch self {
         case .push: return kind == .microsoftAuthenticator
-        case .oath: return kind.isOath
+        case .oath: return kind.isOath || kind == .microsoftAuthenticator
         case .sms, .voiceMobile: return kind == .phone(.mobile)
         case .voiceAlternateMobile: return kind == .phone(.alternateMobile)
         case .voiceOffice: return kind == .phone(.office)
