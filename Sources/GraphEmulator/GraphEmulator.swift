@@ -72,20 +72,21 @@ public final class GraphEmulator: Sendable {
     /// Seeds users from GRAPH.md §1 export lines (JSON Lines bytes); a line's "tenant" is an EmulatedTenant.name.
     /// Lines are added whole or not at all: an unreadable line, or a user a tenant already has, throws.
     public func load(exportLines: [UInt8]) throws {
-        var seeded: [(String, DirectoryUser)] = []
-        var number = 0
-        for line in exportLines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
+        var seeded: [(line: Int, tenant: String, user: DirectoryUser)] = []
+        for (index, line) in exportLines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
             guard text.contains(where: { ![0x20, 0x09].contains($0) }) else { continue }
-            seeded.append(try ExportLine.user(from: text, line: number))
+            let (tenant, user) = try ExportLine.user(from: text, line: index + 1)
+            seeded.append((index + 1, tenant, user))
         }
         try state.withLock { state throws(ExportLineError) in
             var directories = state.directories
-            for (index, (tenant, user)) in seeded.enumerated()
-            where !directories[tenant, default: TenantDirectory()].add(user) {
-                throw ExportLineError(
-                    line: index + 1, reason: "tenant \(tenant) already has the user \(user.userPrincipalName)")
+            for (line, tenant, user) in seeded {
+                guard directories[tenant, default: TenantDirectory()].add(user) else {
+                    throw ExportLineError(line: line, reason: "tenant \(tenant) already has \(user.userPrincipalName)")
+                }
             }
             state.directories = directories
         }

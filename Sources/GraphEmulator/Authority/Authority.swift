@@ -112,10 +112,10 @@ struct Authority: Sendable {
 
     /// The tenant a request's `Authorization: Bearer` token grants.
     func tenantName(authorization: String?, now: ContinuousClock.Instant) throws(BearerRefusal) -> String {
-        guard let authorization, authorization.lowercased().hasPrefix("bearer "),
-            case let value = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces),
-            !value.isEmpty
-        else { throw .missing }
+        let scheme = "bearer "
+        guard let authorization, authorization.lowercased().hasPrefix(scheme) else { throw .missing }
+        let value = authorization.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        guard !value.isEmpty else { throw .missing }
         guard let token = tokens[value] else { throw .unknown }
         guard now < token.expires else { throw .expired }
         return token.tenantName

@@ -86,15 +86,14 @@ extension DirectoryUser {
         }
         var remaining = methods
         remaining.remove(at: position)
-        let current = defaultMethod
-        let losesDefault = current.map { $0.isBacked(by: method) && !$0.isBacked(by: remaining) } ?? false
-        if losesDefault, DefaultMethod.anyBacked(by: remaining) {
+        let lostDefault = defaultMethod.flatMap { $0.isBacked(by: method) && !$0.isBacked(by: remaining) ? $0 : nil }
+        if let lostDefault, DefaultMethod.anyBacked(by: remaining) {
             return .badRequest(
-                "This method is the user's default authentication method (\(current!.rawValue)) and cannot be deleted "
-                    + "until the default authentication method is changed.")
+                "This method is the user's default authentication method (\(lostDefault.rawValue)) and cannot be "
+                    + "deleted until the default authentication method is changed.")
         }
         methods = remaining
-        if losesDefault { setDefault(nil) }
+        if lostDefault != nil { setDefault(nil) }
         return .noContent
     }
 

@@ -222,14 +222,14 @@ struct TenantGraph {
     }
 }
 
-/// The opaque `$skiptoken` of a next page: the offset of its first item.
+/// The opaque `$skiptoken` of a next page: the offset of its first item, in hex after a marker.
 enum SkipToken {
-    private static let prefix = "X'"
+    private static let prefix = "X"
 
-    static func token(_ offset: Int) -> String { prefix + String(offset, radix: 16) + "'" }
+    static func token(_ offset: Int) -> String { prefix + String(offset, radix: 16) }
 
     static func offset(_ token: String) -> Int? {
-        guard token.hasPrefix(prefix), token.hasSuffix("'"), token.count > prefix.count + 1 else { return nil }
-        return Int(token.dropFirst(prefix.count).dropLast(), radix: 16)
+        guard token.hasPrefix(prefix) else { return nil }
+        return Int(token.dropFirst(prefix.count), radix: 16)
     }
 }
