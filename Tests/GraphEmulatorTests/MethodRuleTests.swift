@@ -80,10 +80,17 @@ struct MethodRuleTests {
             let absent = try await client.send(
                 .delete, "/beta/users/\(Fixture.carolID)/authentication/fido2Methods/c1b3", token: token)
             #expect(absent.status == 404)
+            // Her last token: nothing left could hold a default (Windows Hello cannot), so it goes and so does oath.
+            let hardware = try await client.send(
+                .delete, "/beta/users/\(Fixture.carolID)/authentication/hardwareOathMethods/c1c4", token: token)
+            #expect(hardware.status == 204)
+            let carol = client.emulator.exportLines(tenant: "contoso").first { $0.contains("carol@") } ?? ""
+            #expect(carol.contains(#""userPreferredMethodForSecondaryAuthentication":null"#))
             #expect(
                 client.emulator.appliedMutations == [
                     "contoso DELETE /users/\(Fixture.bobID)/authentication/phoneMethods/\(Fixture.mobile)",
                     "contoso DELETE /users/\(Fixture.carolID)/authentication/softwareOathMethods/c1b3",
+                    "contoso DELETE /users/\(Fixture.carolID)/authentication/hardwareOathMethods/c1c4",
                 ])
         }
     }
@@ -96,11 +103,17 @@ struct MethodRuleTests {
             let v1 = try await client.send(.get, "/v1.0" + path, token: token)
             #expect(v1.status == 400)
             #expect(v1.errorMessage.contains("signInPreferences"))
-            for unbacked in ["oath", "voiceOffice", "none", "unknownFutureValue"] {
+            for unbacked in ["voiceAlternateMobile", "voiceOffice", "none", "unknownFutureValue"] {
                 let reply = try await client.send(
                     .patch, "/beta" + path, token: token,
                     body: ["userPreferredMethodForSecondaryAuthentication": unbacked])
                 #expect(reply.status == 400, "\(unbacked)")
+            }
+            for unbacked in ["push", "oath", "sms", "voiceMobile"] {
+                let reply = try await client.send(
+                    .patch, "/beta/users/\(Fixture.daveID)/authentication/signInPreferences", token: token,
+                    body: ["userPreferredMethodForSecondaryAuthentication": unbacked])
+                #expect(reply.status == 400, "dave: \(unbacked)")
             }
             let push = try await client.send(
                 .patch, "/beta" + path, token: token, body: ["userPreferredMethodForSecondaryAuthentication": "push"])
@@ -137,7 +150,8 @@ struct MethodRuleTests {
     func userAddressing() async throws {
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            let encodedGuest = "eve_fabrikam.com%23EXT%23@contoso.onmicrosoft.com"  // the guest's #EXT#, percent-encoded
+            // The guest's #EXT#, percent-encoded.
+            let encodedGuest = "eve_fabrikam.com%23EXT%23@contoso.onmicrosoft.com"
             for user in [Fixture.aliceID.uppercased(), "ALICE@contoso.com", encodedGuest, "('alice@contoso.com')"] {
                 let path = user.hasPrefix("(") ? "/v1.0/users\(user)" : "/v1.0/users/\(user)"
                 let reply = try await client.send(.get, path + "/authentication/methods", token: token)
