@@ -50,6 +50,11 @@ public final class GraphClient: Sendable {
         try? await http.shutdown()
     }
 
+    /// Makes sure the tenant gives a token, before anything is recorded as sent to it.
+    func authenticate(_ tenant: GraphTenant) async throws(TenantUnavailable) {
+        _ = try await tokens.token(for: tenant)
+    }
+
     /// A `GET` of `url` (absolute, or a path under the graph URL), retried while throttled, unavailable or not
     /// answered: reading changes nothing, so a lost one is sent again.
     func get(_ url: String, tenant: GraphTenant) async throws(TenantUnavailable) -> GraphResponse {

@@ -138,7 +138,9 @@ final class PushRun: Sendable {
         let ended = entries.filter { $0.code != PushLedger.sentCode || $0.status != nil }
         let done = shared.withLock { shared in
             for entry in ended
-            where entry.status.map({ !(200..<300).contains($0) }) ?? (entry.code == PushLedger.skippedCode) {
+            where entry.status.map({ !(200..<300).contains($0) })
+                ?? [PushLedger.skippedCode, PushLedger.conflictCode].contains(entry.code)
+            {
                 if let request = requests.first(where: { $0.id == entry.id }) {
                     shared.failedUsers.insert(Self.userKey(request))
                 }

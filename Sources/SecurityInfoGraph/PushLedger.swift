@@ -9,8 +9,8 @@ import Synchronization
 /// `status` is Graph's HTTP status for the request's end. Lines Graph gave no status for have `status` null and
 /// say what happened in `code`: `sent` is written before a batch goes out (a request whose last line is `sent`
 /// was in flight when the run stopped, and is checked against the tenant before it is sent again);
-/// `alreadyApplied` is such a request found made; `skipped` one not sent because an earlier request of its user
-/// failed. A request whose last line has a status, `alreadyApplied` or `skipped` is done and never sent again.
+/// `alreadyApplied` is such a request found made; `conflict` one whose user was changed by someone else meanwhile
+/// (neither sent again nor taken as made); `skipped` one not sent because an earlier request of its user failed. A request whose last line has a status, `alreadyApplied`, `conflict` or `skipped` is done and never sent again.
 final class PushLedger: Sendable {
     struct Entry: Sendable {
         var tenant: String
@@ -25,7 +25,7 @@ final class PushLedger: Sendable {
     enum State: Sendable, Equatable {
         case sent
         case succeeded(status: Int?)
-        case failed(status: Int, code: String, message: String)
+        case failed(status: Int?, code: String, message: String)
         case skipped(message: String)
 
         var isDone: Bool { self != .sent }
@@ -34,6 +34,7 @@ final class PushLedger: Sendable {
     static let sentCode = "sent"
     static let alreadyAppliedCode = "alreadyApplied"
     static let skippedCode = "skipped"
+    static let conflictCode = "conflict"
 
     private struct Book {
         var descriptor: Int32
@@ -103,6 +104,7 @@ final class PushLedger: Sendable {
         case (let status?, _): .failed(status: status, code: code, message: message)
         case (nil, alreadyAppliedCode): .succeeded(status: nil)
         case (nil, skippedCode): .skipped(message: message)
+        case (nil, conflictCode): .failed(status: nil, code: code, message: message)
         default: .sent
         }
     }

@@ -87,7 +87,7 @@ public struct PushOutcome: Sendable {
         case .succeeded(let status)?:
             return (.succeeded, status.map(String.init) ?? "", status == nil ? PushLedger.alreadyAppliedCode : "", "")
         case .failed(let status, let code, let message)?:
-            return (.failed, String(status), code, message)
+            return (.failed, status.map(String.init) ?? "", code, message)
         case .skipped(let message)?:
             return (.skipped, "", PushLedger.skippedCode, message)
         case .sent?:

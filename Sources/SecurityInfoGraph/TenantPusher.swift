@@ -73,6 +73,8 @@ struct BatchSender: Sendable {
     let limit: InFlightLimit
 
     func send() async throws(TenantUnavailable) {
+        // A tenant that gives no token has nothing recorded as sent: a rerun sends its requests without a check.
+        try await run.client.authenticate(tenant)
         var pending: [PushRequest] = []
         var uncertain: [PushRequest] = []
         var skipped: [PushRequest] = []
@@ -194,25 +196,33 @@ struct BatchSender: Sendable {
     }
 
     /// Of requests that may have been made, those that were not: each user's methods (and preferences) read
-    /// now; the made ones recorded as `alreadyApplied`.
+    /// now, and the made ones recorded as `alreadyApplied`. A user whose state fits no prefix of its requests was
+    /// changed by someone else meanwhile: its requests are recorded as failed, for a person to look at.
     private func unmade(_ requests: [PushRequest]) async throws(TenantUnavailable) -> [PushRequest] {
-        var unmade: [PushRequest] = []
-        var made: [PushLedger.Entry] = []
-        let users = Dictionary(grouping: requests) { $0.url.split(separator: "/")[1] }
-        for (segment, requests) in users {
+        var unmade: Set<String> = []
+        var entries: [PushLedger.Entry] = []
+        var users: [Substring: [PushRequest]] = [:]
+        var order: [Substring] = []
+        for request in requests {
+            let segment = request.url.split(separator: "/")[1]
+            if users[segment] == nil { order.append(segment) }
+            users[segment, default: []].append(request)
+        }
+        for segment in order {
+            let chain = users[segment]!
             let base = "/beta/users/\(segment)/authentication"
             let methods = try await limit.holding { () async throws(TenantUnavailable) -> GraphResponse in
                 try await run.client.get("\(base)/methods", tenant: tenant)
             }
             var preferences: GraphResponse?
-            if requests.contains(where: { $0.url.hasSuffix("/signInPreferences") }) {
+            if chain.contains(where: { $0.url.hasSuffix("/signInPreferences") }) {
                 preferences = try await limit.holding { () async throws(TenantUnavailable) -> GraphResponse in
                     try await run.client.get("\(base)/signInPreferences", tenant: tenant)
                 }
             }
             guard methods.status == 200, let document = try? JSONReader.read(methods.body, path: "methods") else {
-                // The user cannot be read (gone, say): what was not made is sent, and Graph says why it fails.
-                unmade += requests
+                // The user cannot be read (gone, say): nothing of it can have been made; Graph says why it fails.
+                unmade.formUnion(chain.map(\.id))
                 continue
             }
             let effect = RequestEffect(
@@ -220,19 +230,25 @@ struct BatchSender: Sendable {
                 preferences: preferences.flatMap {
                     $0.status == 200 ? try? JSONReader.read($0.body, path: "preferences") : nil
                 })
-            for request in requests {
-                if effect.isPresent(request) == true {
-                    made.append(
-                        run.entry(
-                            request, status: nil, code: PushLedger.alreadyAppliedCode,
-                            message: "found made in the tenant when checked after an interrupted send"))
-                } else {
-                    unmade.append(request)
+            guard let made = effect.madePrefix(of: chain) else {
+                entries += chain.map {
+                    run.entry(
+                        $0, status: nil, code: PushLedger.conflictCode,
+                        message:
+                            "sent before an interruption, and the user's methods now match neither before nor after it: someone else changed them; check the user and plan again"
+                    )
                 }
+                continue
             }
+            entries += chain.prefix(made).map {
+                run.entry(
+                    $0, status: nil, code: PushLedger.alreadyAppliedCode,
+                    message: "found made in the tenant when checked after an interrupted send")
+            }
+            unmade.formUnion(chain.dropFirst(made).map(\.id))
         }
-        try record(made, requests)
-        return requests.filter { request in unmade.contains { $0.id == request.id } }
+        try record(entries, requests)
+        return requests.filter { unmade.contains($0.id) }
     }
 
     private static func later(_ first: String?, _ second: String?) -> String? {

@@ -165,44 +165,43 @@ struct GraphPiecesTests {
         #expect(error?.description.contains("another push's ledger") == true)
     }
 
-    @Test func anInterruptedRequestsEffectIsReadFromTheUsersMethods() throws {
-        let methods = try JSONReader.read(
-            Array(
-                ##"{"value":[{"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"3179e48a-750b-4051-897c-87b9720928f7","phoneNumber":"+1 4255550199","phoneType":"mobile"},{"@odata.type":"#microsoft.graph.emailAuthenticationMethod","id":"3ddfcfc8-9383-446f-83cc-3ab9be4be18f","emailAddress":"Alice@Outlook.com"},{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"f1"}]}"##
-                    .utf8), path: "m")
-        let preferences = try JSONReader.read(
-            Array(#"{"userPreferredMethodForSecondaryAuthentication":"sms"}"#.utf8), path: "p")
-        let effect = RequestEffect(methods: methods, preferences: preferences)
+    @Test func theRequestsMadeBeforeAnInterruptionAreReadFromTheUsersMethods() throws {
+        let mobile = "3179e48a-750b-4051-897c-87b9720928f7"
+        let email = "3ddfcfc8-9383-446f-83cc-3ab9be4be18f"
+        func effect(_ methods: String, default method: String? = "sms") throws -> RequestEffect {
+            let preferences = method.map { #"{"userPreferredMethodForSecondaryAuthentication":"\#($0)"}"# }
+            return RequestEffect(
+                methods: try JSONReader.read(Array(#"{"value":[\#(methods)]}"#.utf8), path: "m"),
+                preferences: try preferences.map { try JSONReader.read(Array($0.utf8), path: "p") })
+        }
         func request(_ method: String, _ url: String, _ body: String? = nil) -> PushRequest {
             PushRequest(
                 tenant: "t", id: "x", method: method, url: "/users/u/authentication/\(url)",
-                body: body.map { Array($0.utf8) },
-                dependsOn: [], user: "u", change: "x")
+                body: body.map { Array($0.utf8) }, dependsOn: [], user: "u", change: "x")
         }
+        let phone = #"{"id":"\#(mobile)","phoneNumber":"+1 4255550199","phoneType":"mobile"}"#
+        let key = #"{"id":"f1"}"#
+        let addPhone = request("POST", "phoneMethods", #"{"phoneNumber":"+14255550199","phoneType":"mobile"}"#)
+        let setSMS = request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"sms"}"#)
+        let deleteKey = request("DELETE", "fido2Methods/f1")
+        let chain = [addPhone, setSMS, deleteKey]
+        // Nothing made, some, all.
+        #expect(try effect(key, default: "push").madePrefix(of: chain) == 0)
+        #expect(try effect("\(phone),\(key)", default: "push").madePrefix(of: chain) == 1)
+        #expect(try effect("\(phone),\(key)").madePrefix(of: chain) == 2)
+        #expect(try effect(phone).madePrefix(of: chain) == 3)
+        // Another number where the phone was added: someone else changed the user.
         #expect(
-            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+14255550199","phoneType":"mobile"}"#))
-                == true)
+            try effect(#"{"id":"\#(mobile)","phoneNumber":"+1 2065550100","phoneType":"mobile"}"#).madePrefix(of: chain)
+                == nil)
+        // An address added and deleted again leaves the user as before: taken as made, never sent twice.
+        let addEmail = request("POST", "emailMethods", #"{"emailAddress":"a@b.example"}"#)
+        let deleteEmail = request("DELETE", "emailMethods/\(email)")
+        #expect(try effect(phone).madePrefix(of: [addEmail, deleteEmail]) == 2)
         #expect(
-            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550100","phoneType":"mobile"}"#))
-                == false)
-        #expect(
-            effect.isPresent(request("POST", "phoneMethods", #"{"phoneNumber":"+1 4255550199","phoneType":"office"}"#))
-                == false)
-        #expect(
-            effect.isPresent(
-                request(
-                    "PATCH", "emailMethods/3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
-                    #"{"emailAddress":"alice@outlook.com"}"#)) == true)
-        #expect(effect.isPresent(request("DELETE", "fido2Methods/f1")) == false)
-        #expect(effect.isPresent(request("DELETE", "fido2Methods/f2")) == true)
-        #expect(
-            effect.isPresent(
-                request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"sms"}"#))
-                == true)
-        #expect(
-            effect.isPresent(
-                request("PATCH", "signInPreferences", #"{"userPreferredMethodForSecondaryAuthentication":"push"}"#))
-                == false)
+            try effect("\(phone),{\"id\":\"\(email)\",\"emailAddress\":\"A@B.example\"}").madePrefix(of: [
+                addEmail, deleteEmail,
+            ]) == 1)
     }
 }
 

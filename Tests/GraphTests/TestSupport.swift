@@ -40,8 +40,9 @@ final class TemporaryFolder {
 }
 
 /// The built `secinfo` binary, run as a cron job would (no terminal), with its own environment; started in the
-/// background so that a test can kill it.
-final class SecInfoProcess {
+/// background so that a test can kill it. Unchecked: the output buffers are written by their reader before
+/// `readers` is left and read only after it is waited for.
+final class SecInfoProcess: @unchecked Sendable {
     static let binary: URL = {
         if let path = ProcessInfo.processInfo.environment["SECINFO_BINARY"] { return URL(fileURLWithPath: path) }
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
