@@ -28,11 +28,6 @@ enum JSONValue: Sendable {
         if case .bool(let value) = self { return value }
         return nil
     }
-
-    var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
 }
 
 /// A JSON object with its members in order. One parsed from text remembers that text until a member changes, and is
