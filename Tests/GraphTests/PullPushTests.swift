@@ -16,6 +16,8 @@ import Testing
             let export = try world.folder.read("pulled/\(tenant).jsonl")
             #expect(try UserState.of(export) == UserState.of(world.emulator.exportLines(tenant: tenant)), "\(tenant)")
         }
+        // One token a tenant, reused for every request of the run.
+        #expect(world.emulator.statistics.tokenRequests == GraphWorld.sampleTenants.count)
         // Hardware tokens keep their serial numbers, which only the token list gives.
         #expect(try world.folder.read("pulled/contoso.jsonl").contains("\"serialNumber\""))
 
@@ -52,7 +54,7 @@ import Testing
         faults.throttledShare = 0.2
         faults.throttledBatchShare = 0.05
         faults.unavailableShare = 0.05
-        faults.retryAfterSeconds = 0
+        faults.retryAfterSeconds = 1
         faults.droppedConnections = 2
         world.emulator.setFaults(faults)
         let pulled = try await world.secinfo(["pull", "--out", world.folder.path("pulled")] + world.graphArguments)
@@ -103,6 +105,38 @@ import Testing
         #expect(rerun.code == 0, "\(rerun.output)\n\(rerun.errors)")
         try world.expectTenants(equal: expected)
         #expect(world.emulator.appliedMutations.count == (try world.requestCount(requests)))
+    }
+
+    @Test func pullWithoutTheRegistrationReportTakesAdminsFromRolesAndWritesTheFormatAsked() async throws {
+        let world = try await GraphWorld(exports: GraphWorld.sampleExports, withoutPremium: ["contoso"])
+        defer { world.stop() }
+        let out = world.folder.path("pulled")
+        let pulled = try await world.secinfo(
+            ["pull", "--out", out, "--format", "csv", "--gzip"] + world.graphArguments)
+        #expect(pulled.code == 0, "\(pulled.errors)")
+        #expect(pulled.errors.contains("tenant contoso: the registration report is refused"))
+        #expect(!pulled.errors.contains("tenant fabrikam: the registration report"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == GraphWorld.sampleTenants.map { "\($0).csv.gz" })
+        // The CSV holds the same admins as Graph: contoso's from its directory roles.
+        let asJSONL = world.folder.path("contoso.jsonl")
+        let converted = try await world.secinfo(["convert", "--from", "\(out)/contoso.csv.gz", "--to", asJSONL])
+        #expect(converted.code == 0, "\(converted.errors)")
+        let admins = { (states: [String: UserState]) in Set(states.filter(\.value.isAdmin).keys) }
+        let expectedAdmins = admins(try UserState.of(world.emulator.exportLines(tenant: "contoso")))
+        #expect(!expectedAdmins.isEmpty)
+        #expect(admins(try UserState.of(world.folder.read("contoso.jsonl"))) == expectedAdmins)
+    }
+
+    @Test func anAuthorityThatCannotBeReachedIsExit69() async throws {
+        let world = try await GraphWorld(exports: GraphWorld.sampleExports)
+        defer { world.stop() }
+        var arguments = world.graphArguments
+        arguments[arguments.firstIndex(of: "--authority-url")! + 1] = "http://127.0.0.1:9"
+        let pulled = try await world.secinfo(["pull", "--out", world.folder.path("pulled")] + arguments)
+        #expect(pulled.code == 69)
+        #expect(pulled.errors.contains("could not be reached"), "\(pulled.errors)")
+        #expect(!FileManager.default.fileExists(atPath: world.folder.path("pulled")))
     }
 
     @Test func badInputSendsNothing() async throws {
@@ -224,7 +258,9 @@ final class GraphWorld: @unchecked Sendable {
     let tenantsFile: String
     let environment: [String: String]
 
-    init(exports: [String], configuration: GraphEmulator.Configuration = .init()) async throws {
+    init(exports: [String], configuration: GraphEmulator.Configuration = .init(), withoutPremium: Set<String> = [])
+        async throws
+    {
         folder = try TemporaryFolder()
         emulator = GraphEmulator(configuration: configuration)
         var lines: [UInt8] = []
@@ -252,7 +288,7 @@ final class GraphWorld: @unchecked Sendable {
                 emulator.addTenant(
                     EmulatedTenant(
                         name: name, tenantID: "\(name).example", clientID: "app-\(name)",
-                        clientSecret: Self.secret(name)))
+                        clientSecret: Self.secret(name), hasPremiumReports: !withoutPremium.contains(name)))
                 entries.append(
                     #""\#(name)": {"tenantId": "\#(name).example", "clientId": "app-\#(name)", "clientSecretEnv": "\#(variable)"}"#
                 )
@@ -393,6 +429,7 @@ final class GraphWorld: @unchecked Sendable {
         for tenant in tenants {
             #expect(!texts.contains { $0.contains(Self.secret(tenant)) }, "\(tenant)'s secret was written somewhere")
         }
+        #expect(!texts.contains { $0.contains("PRIVATE KEY") }, "the certificate's key was written somewhere")
     }
 }
 
