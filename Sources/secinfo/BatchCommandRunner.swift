@@ -31,13 +31,7 @@ enum BatchCommandRunner {
         let logger = Logger(label: "secinfo")
         var configuration = configuration
         configuration.progress = TerminalProgress.make(quiet: quiet)
-        var runLock: RunLock?
-        if let lock {
-            do { runLock = try RunLock(path: lock) } catch {
-                FileHandle.standardError.write(Data("secinfo: \(error)\n".utf8))
-                throw ExitCode(error.exitStatus)
-            }
-        }
+        let runLock = try takeLock(lock)
         defer { withExtendedLifetime(runLock) {} }
         let result: BatchResult
         do {
@@ -49,6 +43,15 @@ enum BatchCommandRunner {
         }
         if !quiet { print(SummaryTable(result: result).text, terminator: "") }
         throw ExitCode(result.status)
+    }
+
+    /// `--lock PATH` taken for the run, or the exit code saying why not (75 held, 2 cannot open).
+    static func takeLock(_ path: String?) throws -> RunLock? {
+        guard let path else { return nil }
+        do { return try RunLock(path: path) } catch {
+            FileHandle.standardError.write(Data("secinfo: \(error)\n".utf8))
+            throw ExitCode(error.exitStatus)
+        }
     }
 
     /// A failure, as a JSON log line or as plain text.

@@ -29,13 +29,7 @@ extension SecInfoCommand {
         func run() throws {
             BatchCommandRunner.bootstrapLogging(format: graph.logFormat)
             let logger = Logger(label: "secinfo")
-            var runLock: RunLock?
-            if let lock {
-                do { runLock = try RunLock(path: lock) } catch {
-                    FileHandle.standardError.write(Data("secinfo: \(error)\n".utf8))
-                    throw ExitCode(error.exitStatus)
-                }
-            }
+            let runLock = try BatchCommandRunner.takeLock(lock)
             defer { withExtendedLifetime(runLock) {} }
             var configuration = GraphPush.Configuration(
                 requestsPath: requests, ledgerPath: ledger, tenants: try graph.readTenants())
