@@ -128,7 +128,8 @@ import Testing
         #expect(admins(try UserState.of(world.folder.read("contoso.jsonl"))) == expectedAdmins)
     }
 
-    @Test func anAuthorityThatCannotBeReachedIsExit69() async throws {
+    /// About 30 s: the HTTP client tries a refused connection again until its 10 s connect timeout, three times.
+    @Test(.tags(.slow)) func anAuthorityThatCannotBeReachedIsExit69() async throws {
         let world = try await GraphWorld(exports: GraphWorld.sampleExports)
         defer { world.stop() }
         var arguments = world.graphArguments
