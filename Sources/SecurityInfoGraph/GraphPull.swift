@@ -282,9 +282,7 @@ struct TenantReader: Sendable {
                     }
                     if RetryPolicy.isRetryable(status: answer.status) {
                         throttled.append(request)
-                        retryAfter = [retryAfter, answer.retryAfter].compactMap { $0 }.max {
-                            (RetryPolicy.seconds($0) ?? 0) < (RetryPolicy.seconds($1) ?? 0)
-                        }
+                        retryAfter = RetryPolicy.longer(retryAfter, answer.retryAfter)
                     } else {
                         answers[request.id] = (batch, answer)
                     }

@@ -110,13 +110,14 @@ public struct PushOutcome: Sendable {
     public func write(to folder: String) throws(BatchError) {
         let folders = CreatedFolders()
         try folders.make(folder)
-        var csv = "tenant,change_id,user,requests,outcome,status,code,message\n"
+        var csv: [UInt8] = []
+        CSVWriter.append(["tenant", "change_id", "user", "requests", "outcome", "status", "code", "message"], to: &csv)
         for row in rows {
             let cells = [
                 row.tenant, ContactMask.echoed(identity: row.change), ContactMask.echoed(identity: row.user),
                 String(row.requests), row.outcome.rawValue, row.status, row.code, row.message,
             ]
-            csv += cells.map(Self.csvCell).joined(separator: ",") + "\n"
+            CSVWriter.append(cells.map(spreadsheetSafe), to: &csv)
         }
         var json = #"{"command":"push","tenants":{"#
         for (index, name) in tenants.keys.sorted().enumerated() {
@@ -125,9 +126,9 @@ public struct PushOutcome: Sendable {
         }
         json += #"},"total":"# + Self.json(total, unavailable: nil) + "}\n"
         do {
-            for (name, text) in [("push.csv", csv), ("summary.json", json)] {
+            for (name, bytes) in [("push.csv", csv), ("summary.json", Array(json.utf8))] {
                 let sink = try AtomicFileSink(path: "\(folder)/\(name)")
-                try sink.write(Array(text.utf8))
+                try sink.write(bytes)
                 try sink.finish()
                 try sink.commit()
             }
@@ -148,13 +149,5 @@ public struct PushOutcome: Sendable {
         var bytes: [UInt8] = []
         JSONWriter.appendString(text, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// A CSV cell, quoted when it must be, and safe from a spreadsheet's formulas.
-    private static func csvCell(_ text: String) -> String {
-        var cell = text
-        if let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { cell = "'" + cell }
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -34,15 +34,12 @@ struct RequestEffect {
     func madePrefix(of requests: [PushRequest]) -> Int? {
         let touches = requests.map(touch)
         var before: [String: Value] = [:]
-        for case (let key, let value)? in touches where before[key] == nil {
-            // A POST adds what was not there; anything else changes what was (a default's old value is unknown).
-            if case .present = value, requests[touches.firstIndex { $0?.key == key }!].method == "POST" {
-                before[key] = .absent
-            } else if case .defaultMethod = value {
-                before[key] = nil
-            } else {
-                before[key] = .present(nil)
-            }
+        for (request, touch) in zip(requests, touches) {
+            guard let (key, value) = touch, before[key] == nil else { continue }
+            // A POST adds what was not there; anything else changes what was. A default's old value is unknown,
+            // so the default is compared only once a request of the prefix has set it.
+            if case .defaultMethod = value { continue }
+            before[key] = request.method == "POST" ? .absent : .present(nil)
         }
         let now = observed()
         for made in stride(from: requests.count, through: 0, by: -1) {

@@ -24,6 +24,14 @@ public struct RetryPolicy: Sendable {
         return step * fraction
     }
 
+    /// Of two `Retry-After` values, the one that waits longer: a batch whose requests were throttled goes again
+    /// once the last of them may.
+    static func longer(_ first: String?, _ second: String?) -> String? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return (seconds(first) ?? 0) >= (seconds(second) ?? 0) ? first : second
+    }
+
     /// `Retry-After` as seconds: a count of seconds, or an HTTP date.
     static func seconds(_ value: String) -> Double? {
         let text = value.trimmingCharacters(in: .whitespaces)

@@ -93,9 +93,8 @@ struct BatchSender: Sendable {
         if !uncertain.isEmpty {
             let absent = try await unmade(uncertain)
             // Keep the batch's order: a request checked and not made goes where it was.
-            pending = batch.requests.filter { request in
-                pending.contains { $0.id == request.id } || absent.contains { $0.id == request.id }
-            }
+            let toSend = Set((pending + absent).map(\.id))
+            pending = batch.requests.filter { toSend.contains($0.id) }
         }
         var attempt = 1
         while !pending.isEmpty {
@@ -136,7 +135,7 @@ struct BatchSender: Sendable {
                         entries.append(run.entry(request, status: answer.status, code: ""))
                     } else if RetryPolicy.isRetryable(status: answer.status) {
                         again.append(request)
-                        retryAfter = Self.later(retryAfter, answer.retryAfter)
+                        retryAfter = RetryPolicy.longer(retryAfter, answer.retryAfter)
                     } else if answer.status == 424,
                         request.dependsOn.contains(where: { id in again.contains { $0.id == id } })
                     {
@@ -249,11 +248,5 @@ struct BatchSender: Sendable {
         }
         try record(entries, requests)
         return requests.filter { unmade.contains($0.id) }
-    }
-
-    private static func later(_ first: String?, _ second: String?) -> String? {
-        guard let first else { return second }
-        guard let second else { return first }
-        return (RetryPolicy.seconds(first) ?? 0) >= (RetryPolicy.seconds(second) ?? 0) ? first : second
     }
 }

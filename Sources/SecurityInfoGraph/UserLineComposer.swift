@@ -45,7 +45,7 @@ struct UserLineComposer {
                 if item["@odata.type"].flatMap(document.string) == GraphMethodType.hardwareOathODataType,
                     let id = item["id"].flatMap(document.string), let token = tokensByID[id]
                 {
-                    line += withType(token, of: item, in: methods.batch)
+                    line += token
                 } else {
                     line += methods.batch.bytes(of: item)
                 }
@@ -53,17 +53,5 @@ struct UserLineComposer {
         }
         line += Array("]}\n".utf8)
         return line
-    }
-
-    /// A token from the token list, with the `@odata.type` the methods list gave it when the list left it out
-    /// (a typed collection's items may carry none).
-    private func withType(_ token: ArraySlice<UInt8>, of item: JSONValue, in batch: BatchAnswers) -> [UInt8] {
-        guard !token.starts(with: Array(#"{"@odata.type""#.utf8)),
-            let type = item["@odata.type"].map({ batch.bytes(of: $0) }),
-            token.count > 2
-        else { return Array(token) }
-        let inner = token.dropFirst().drop { $0 == 0x20 }
-        return Array(#"{"@odata.type":"#.utf8) + type + (inner.first == UInt8(ascii: "}") ? [] : [UInt8(ascii: ",")])
-            + inner
     }
 }

@@ -161,9 +161,9 @@ struct GraphRequestsTests {
     @Test("a UPN in a URL is percent-encoded: a guest's #EXT# cannot end the path")
     func guestUPN() {
         #expect(
-            GraphRequests.percentEncoded("ann_home.example#EXT#@contoso.onmicrosoft.com")
+            GraphMethodType.pathSegment("ann_home.example#EXT#@contoso.onmicrosoft.com")
                 == "ann_home.example%23EXT%23@contoso.onmicrosoft.com")
-        #expect(GraphRequests.percentEncoded("a/b?c%d") == "a%2Fb%3Fc%25d")
+        #expect(GraphMethodType.pathSegment("a/b?c%d") == "a%2Fb%3Fc%25d")
     }
 
     static func request(_ id: String, beta: Bool = false) -> GraphRequests.Request {

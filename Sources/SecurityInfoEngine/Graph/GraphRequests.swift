@@ -35,7 +35,7 @@ enum GraphRequests {
 
     /// The requests of one applied change of a user named in URLs by `user` (its object id, or its UPN).
     static func plan(for change: ChangeRequest, result: ChangeResult, user: String) -> Plan {
-        let base = "/users/\(percentEncoded(user))/authentication"
+        let base = "/users/\(GraphMethodType.pathSegment(user))/authentication"
         var requests: [Request] = []
         func add(_ method: String, _ url: String, body: [(String, String)]? = nil, beta: Bool = false) {
             let id = requests.isEmpty ? change.name : "\(change.name)#\(requests.count + 1)"
@@ -60,7 +60,7 @@ enum GraphRequests {
                     return "the export has no method id for this \(instance.kind.rawValue): Graph deletes by id"
                 }
                 add(
-                    "DELETE", "/\(endpoint(instance.kind))/\(percentEncoded(instance.id))",
+                    "DELETE", "/\(endpoint(instance.kind))/\(GraphMethodType.pathSegment(instance.id))",
                     beta: instance.kind == .hardwareOath)
             }
             return nil
@@ -148,8 +148,6 @@ enum GraphRequests {
     private static func phoneBody(_ instance: MethodInstance) -> [(String, String)] {
         [("phoneNumber", instance.value), ("phoneType", GraphMethodType.phoneTypes[instance.kind]!)]
     }
-
-    static func percentEncoded(_ segment: String) -> String { GraphMethodType.pathSegment(segment) }
 
     // MARK: Batches
 

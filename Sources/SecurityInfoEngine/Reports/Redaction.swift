@@ -36,7 +36,7 @@ struct Redaction: Sendable {
 
 /// A report cell a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (OWASP "CSV injection").
-func spreadsheetSafe(_ cell: String) -> String {
+public func spreadsheetSafe(_ cell: String) -> String {
     guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
     return "'" + cell
 }

@@ -39,9 +39,6 @@ public enum GraphMethodType {
         .email: "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
     ]
 
-    /// A method's `@odata.type` as Graph writes it (a phone's is the same for its three kinds).
-    public static func odataType(of kind: MethodKind) -> String? { types[kind].map { prefix + $0 } }
-
     public static let hardwareOathODataType = prefix + "hardwareOathAuthenticationMethod"
 
     /// A path segment of a Graph URL (a user's id or UPN, a method's id): a UPN's `#` (a guest's `#EXT#`), `/`,

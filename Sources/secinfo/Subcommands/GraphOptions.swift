@@ -80,24 +80,3 @@ enum GraphCommand {
         return ExitCode(error.exitStatus)
     }
 }
-
-/// A one-line count on a terminal's stderr, redrawn at most four times a second.
-final class CountProgress: Sendable {
-    private let lastDrawn = Mutex<ContinuousClock.Instant?>(nil)
-
-    static func make(quiet: Bool) -> CountProgress? {
-        quiet || isatty(STDERR_FILENO) == 0 ? nil : CountProgress()
-    }
-
-    func draw(_ text: String) {
-        let due = lastDrawn.withLock { last in
-            let now = ContinuousClock.now
-            if let last, now - last < .milliseconds(250) { return false }
-            last = now
-            return true
-        }
-        if due { FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8)) }
-    }
-
-    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-}

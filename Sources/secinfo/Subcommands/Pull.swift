@@ -35,7 +35,7 @@ extension SecInfoCommand {
             configuration.concurrency = graph.concurrency ?? 4
             let client = try graph.client(logger: logger)
             let settings = configuration
-            let progress = CountProgress.make(quiet: graph.quiet)
+            let progress = TerminalLine.make(quiet: graph.quiet)
             let outcome = GraphCommand.wait { () -> Result<GraphPull.Result, BatchError> in
                 defer { progress?.finish() }
                 let result: Result<GraphPull.Result, BatchError>

@@ -38,7 +38,7 @@ extension SecInfoCommand {
             configuration.concurrencyPerTenant = graph.concurrency ?? 1
             let client = try graph.client(logger: logger)
             let settings = configuration
-            let progress = CountProgress.make(quiet: graph.quiet)
+            let progress = TerminalLine.make(quiet: graph.quiet)
             let outcome = GraphCommand.wait { () -> Result<PushOutcome, BatchError> in
                 defer { progress?.finish() }
                 let result: Result<PushOutcome, BatchError>
