@@ -18,6 +18,12 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             text, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
     }
 
+    /// The same, from UTF-8 (an export cell's bytes).
+    public init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        self = try parseTrimmed(
+            utf8: bytes, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
+    }
+
     /// The checks over Characters: for any text, and the reference the byte path is tested against.
     init(parsingCharacters text: some StringProtocol) throws(ParseError) {
         let text = text.trimmingWhitespace

@@ -20,6 +20,12 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             text, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
     }
 
+    /// The same, from UTF-8 (an export cell's bytes).
+    public init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        self = try parseTrimmed(
+            utf8: bytes, printableASCII: Self.init(printableASCII:), characters: Self.init(parsingCharacters:))
+    }
+
     /// The grammar over Characters: for any text, and the reference the byte path is tested against.
     init(parsingCharacters text: some StringProtocol) throws(ParseError) {
         var rest = Substring(text.trimmingWhitespace)
@@ -179,4 +185,19 @@ func parseTrimmed<Value, Failure: Error>(
     }
     if let fast { return try fast.get() }
     return try characters(trimmed)
+}
+
+/// `parseTrimmed` over UTF-8: printable ASCII (nearly every value) is trimmed of its spaces and parsed where it is,
+/// with no text made; anything else takes the text path.
+func parseTrimmed<Value, Failure: Error>(
+    utf8 bytes: UnsafeBufferPointer<UInt8>, printableASCII: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value,
+    characters: (String) throws(Failure) -> Value
+) throws(Failure) -> Value {
+    guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+        return try parseTrimmed(String(decoding: bytes, as: UTF8.self), printableASCII: printableASCII, characters: characters)
+    }
+    let space = UInt8(ascii: " ")
+    let start = bytes.firstIndex { $0 != space } ?? bytes.endIndex
+    let end = (bytes.lastIndex { $0 != space } ?? start - 1) + 1
+    return try printableASCII(UnsafeBufferPointer(rebasing: bytes[start..<Swift.max(start, end)]))
 }

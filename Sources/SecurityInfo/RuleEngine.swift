@@ -152,15 +152,31 @@ public enum RuleEngine {
         return number?.description ?? value
     }
 
-    /// The checks of `checkValue`, without making the normalised text: the audit checks every value of every
-    /// user and keeps none. Returns the parsed number of a phone kind.
+    /// The checks of `checkValue`, without making the normalised text. Returns the parsed number of a phone kind.
     @discardableResult
     static func validateValue(_ value: String, of kind: MethodKind, user: User, policy: TenantPolicy)
         throws(Refusal) -> PhoneNumber?
     {
+        var (value, name) = (value, user.name)
+        // `withUTF8` rethrows untyped: the outcome comes out as a Result.
+        let result = value.withUTF8 { value in
+            name.withUTF8 { name in
+                Result { () throws(Refusal) in try validateValue(utf8: value, of: kind, userName: name, policy: policy) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The value checks over UTF-8, the one place they are made: the audit checks every value of every user from
+    /// an export's bytes and keeps none. `userName`'s domain is the user's own, for R-EMAIL-NOT-WORK.
+    @discardableResult
+    static func validateValue(
+        utf8 value: UnsafeBufferPointer<UInt8>, of kind: MethodKind, userName: UnsafeBufferPointer<UInt8>,
+        policy: TenantPolicy
+    ) throws(Refusal) -> PhoneNumber? {
         if kind.isPhone {
             let number: PhoneNumber
-            do { number = try PhoneNumber(parsing: value) } catch {
+            do { number = try PhoneNumber(parsingUTF8: value) } catch {
                 throw Refusal(.phoneFormat, "not a phone number: \(error)")
             }
             if number.phoneExtension != nil && kind != .officePhone {
@@ -171,10 +187,10 @@ public enum RuleEngine {
         switch kind {
         case .email:
             let address: EmailAddress
-            do { address = try EmailAddress(parsing: value) } catch {
+            do { address = try EmailAddress(parsingUTF8: value) } catch {
                 throw Refusal(.emailFormat, "not an email address: \(error)")
             }
-            if !policy.allowWorkEmail && policy.isWorkDomain(address.domain, userDomain: user.domain) {
+            if !policy.allowWorkEmail && policy.isWorkDomain(address.domain, userName: userName) {
                 throw Refusal(.emailNotWork, "the alternate email may not be a work address of the tenant")
             }
             return nil
@@ -189,9 +205,9 @@ public enum RuleEngine {
     }
 
     /// R-OATH-SERIAL's alphabet and length.
-    static func isValidSerial(_ serial: String) -> Bool {
-        (1...64).contains(serial.utf8.count)
-            && serial.utf8.allSatisfy { byte in
+    static func isValidSerial(_ serial: some Collection<UInt8>) -> Bool {
+        (1...64).contains(serial.count)
+            && serial.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == 0x2D
             }
@@ -377,9 +393,16 @@ public enum RuleEngine {
 
     /// Whether a default is backed by a method the user holds and the policy enables (R-DEFAULT-BACKING).
     public static func isBacked(_ defaultMethod: DefaultMethod, in user: User, policy: TenantPolicy) -> Bool {
+        isBacked(defaultMethod, holds: user.has, policy: policy)
+    }
+
+    /// R-DEFAULT-BACKING over the kinds a user holds, however they are known (a `User`, a `UserSummary`).
+    public static func isBacked(_ defaultMethod: DefaultMethod, holds: (MethodKind) -> Bool, policy: TenantPolicy)
+        -> Bool
+    {
         guard defaultMethod != .none else { return true }
         guard policy.enables(defaultMethod) else { return false }
-        return user.methods.contains { defaultMethod.isBacked(by: $0.kind) && policy.enables($0.kind) }
+        return MethodKind.allCases.contains { defaultMethod.isBacked(by: $0) && policy.enables($0) && holds($0) }
     }
 
     /// The instances a `delete` takes: for a many-instance method the one whose `method_id` matches, else the one

@@ -78,16 +78,30 @@ public struct TenantPolicy: Sendable, Hashable {
 
     /// Whether an address's domain is one of the tenant's or the user's own (subdomains included).
     public func isWorkDomain(_ domain: String, userDomain: String) -> Bool {
+        isWorkDomain(domain, ownDomain: userDomain.utf8)
+    }
+
+    /// The same, with the user's own domain taken from its name's UTF-8 (after the last `@`), as `User.domain`.
+    func isWorkDomain(_ domain: String, userName: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard userName.allSatisfy({ $0 < 0x80 }) else {
+            return isWorkDomain(domain, userDomain: User(name: String(decoding: userName, as: UTF8.self)).domain)
+        }
+        let start = userName.lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? userName.endIndex
+        let own = UnsafeBufferPointer(rebasing: userName[start...])
+        return isWorkDomain(domain, ownDomain: own.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+    }
+
+    private func isWorkDomain(_ domain: String, ownDomain: some Collection<UInt8>) -> Bool {
         let domain = domain.lowercased()
         // The same or a subdomain, compared as bytes: every address of every user of an export is checked.
-        func isOwn(_ own: String) -> Bool {
-            let (domain, own) = (domain.utf8, own.utf8)
+        func isOwn(_ own: some Collection<UInt8>) -> Bool {
+            let domain = domain.utf8
             guard !own.isEmpty, domain.count >= own.count, domain.suffix(own.count).elementsEqual(own) else {
                 return false
             }
             return domain.count == own.count || domain.dropLast(own.count).last == UInt8(ascii: ".")
         }
-        return isOwn(userDomain) || domains.contains(where: isOwn)
+        return isOwn(ownDomain) || domains.contains { isOwn($0.utf8) }
     }
 
     /// What makes this policy unusable, as RULES.md section 4 bounds it; empty when it is valid.

@@ -37,6 +37,9 @@ public struct BatchConfiguration: Sendable {
     public var progress: (any ProgressObserver)?
     /// `--workers`: how many Dispatch worker queues share the work (see `OrderedPipeline`).
     public var workers = 1
+    /// `--decode-every-user`: every user of every export decoded and encoded again, none copied as its bytes. The
+    /// outputs and reports are the same either way (tests compare the two); only the time differs.
+    public var decodesEveryUser = false
     /// Whether a run reads and writes the exports a second time even when its first writing could stand (tests
     /// compare the two: the outputs are the same either way).
     var alwaysReadsTwice = false

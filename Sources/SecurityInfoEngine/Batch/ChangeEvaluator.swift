@@ -18,34 +18,15 @@ struct ChangeEvaluator: Sendable {
         createUsers = configuration.createUsers
     }
 
-    /// A user the change file names, run through the rule engine.
-    struct Evaluated: Sendable {
-        /// The user's place among the records evaluated.
-        var index: Int
-        /// The change file's rows naming the user, in file order, one result each.
-        var rows: [Int]
-        var evaluation: UserEvaluation
+    /// The change file's rows naming a user, in file order (empty: none does); `userKey` is `User.key` as UTF-8.
+    func rows(naming userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> [Int] {
+        index.changes(tenant: tenant, userKey: userKey, in: changeFile)
     }
 
-    /// The users among `records` the change file names, each run through the rule engine.
-    func evaluate(_ records: [ExportRecord]) -> [Evaluated] {
-        var evaluated: [Evaluated] = []
-        // Whether the tenant has changes, looked up once per run of the tenant's users.
-        var tenant = ""
-        var tenantHasChanges = false
-        for (position, record) in records.enumerated() {
-            if record.tenant != tenant {
-                tenant = record.tenant
-                tenantHasChanges = tenantsWithChanges.contains(tenant)
-            }
-            guard tenantHasChanges else { continue }
-            let rows = index.changes(tenant: tenant, userKey: record.user.key, in: changeFile)
-            guard !rows.isEmpty else { continue }
-            let evaluation = RuleEngine.evaluate(
-                user: record.user, policy: policies.policy(for: tenant),
-                changes: rows.map { changeFile.rows[$0].request }, createUsers: createUsers)
-            evaluated.append(.init(index: position, rows: rows, evaluation: evaluation))
-        }
-        return evaluated
+    /// A user the change file names, run through the rule engine: one result per row of `rows`.
+    func evaluate(_ record: ExportRecord, rows: [Int]) -> UserEvaluation {
+        RuleEngine.evaluate(
+            user: record.user, policy: policies.policy(for: record.tenant),
+            changes: rows.map { changeFile.rows[$0].request }, createUsers: createUsers)
     }
 }

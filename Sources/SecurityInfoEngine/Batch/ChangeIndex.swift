@@ -45,16 +45,31 @@ struct ChangeIndex: Sendable {
         !request.tenant.isEmpty && !request.user.trimmingWhitespace.isEmpty
     }
 
-    /// Within one run: Swift's hasher is seeded per process, and the index lives no longer.
-    private static func hash(tenant: String, userKey: String) -> UInt64 {
+    /// Within one run: Swift's hasher is seeded per process, and the index lives no longer. Over UTF-8, so that a
+    /// user read as bytes is looked up with no text made.
+    private static func hash(tenant: String, userKey: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hasher = Hasher()
-        hasher.combine(tenant)
-        hasher.combine(userKey)
+        var tenant = tenant
+        tenant.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        // A byte no tenant holds ends the tenant: ("ab", "c") and ("a", "bc") hash apart.
+        hasher.combine(UInt8(0xFF))
+        hasher.combine(bytes: UnsafeRawBufferPointer(userKey))
         return UInt64(UInt(bitPattern: hasher.finalize()))
+    }
+
+    private static func hash(tenant: String, userKey: String) -> UInt64 {
+        var userKey = userKey
+        return userKey.withUTF8 { hash(tenant: tenant, userKey: $0) }
     }
 
     /// The rows naming the user, in file order; empty when none does.
     func changes(tenant: String, userKey: String, in changeFile: ChangeFile) -> [Int] {
+        var userKey = userKey
+        return userKey.withUTF8 { changes(tenant: tenant, userKey: $0, in: changeFile) }
+    }
+
+    /// The same, with the user's key (`User.key`) as UTF-8.
+    func changes(tenant: String, userKey: UnsafeBufferPointer<UInt8>, in changeFile: ChangeFile) -> [Int] {
         guard !hashes.isEmpty else { return [] }
         let hash = Self.hash(tenant: tenant, userKey: userKey)
         let bucket = Int(hash >> bucketShift)
@@ -65,7 +80,7 @@ struct ChangeIndex: Sendable {
             if hashes[position] == hash {
                 let row = Int(rows[position])
                 let request = changeFile.rows[row].request
-                if request.tenant == tenant && request.userKey == userKey { found.append(row) }
+                if request.tenant == tenant && request.userKey.utf8.elementsEqual(userKey) { found.append(row) }
             }
             position += 1
         }

@@ -1,9 +1,11 @@
 import SecurityInfo
 import SecurityInfoFormats
 
-/// What a worker does with a chunk of an export, in every reading: each user parsed, evaluated by the rule engine
+/// What a worker does with a chunk of an export, in every reading: each user read, evaluated by the rule engine
 /// when the change file names it, put in its new state (unless its tenant is held), encoded for the writer and
-/// audited for findings; the users changes created written after their tenant's last user.
+/// audited for findings; the users changes created written after their tenant's last user. A user no change names
+/// whose bytes are what the writer would write (`SummarizedUser`) is never decoded: its bytes are copied, and its
+/// summary counted and audited.
 struct ChunkProcessor: Sendable {
     let file: Int
     let path: String
@@ -12,6 +14,9 @@ struct ChunkProcessor: Sendable {
     let encoder: any ExportEncoder
     let policies: PolicySet
     let includes: @Sendable (String) -> Bool
+    /// Whether users may be kept as their bytes: the writer writes the reader's format (`--decode-every-user`
+    /// turns it off).
+    let summarizes: Bool
 
     /// A user the rule engine decided on: the change file's rows naming it, a result each, and where it is.
     struct DecidedUser: Sendable {
@@ -37,53 +42,82 @@ struct ChunkProcessor: Sendable {
         var last: UserPlace?
         var isHeld: Bool
         var isInScope: Bool
+        var hasChanges: Bool
         var policy: TenantPolicy
         var created: [User]
     }
 
     func process(_ chunk: ExportChunk) throws(OutputError) -> Outcome {
         var batch = EncodedBatch(for: chunk)
-        var users = chunk.read()
-        let evaluated = evaluator.evaluate(users.records)
-        var evaluatedUsers = evaluated.makeIterator()
-        var next = evaluatedUsers.next()
+        let policies = policies
+        var users = chunk.read(summarizingWith: summarizes ? { policies.policy(for: $0) } : nil)
+        var decided: [DecidedUser] = []
         var context: TenantContext?
-        for (index, record) in users.records.enumerated() {
-            let tenant = record.tenant
+        var index = 0
+        reading: while index < users.users.count {
+            let user = users.users[index]
+            let tenant = user.tenant
             if context?.tenant != tenant {
                 context = TenantContext(
                     tenant: tenant, last: plan.lastUsers?[tenant], isHeld: plan.heldTenants.contains(tenant),
-                    isInScope: includes(tenant), policy: policies.policy(for: tenant),
-                    created: plan.createdUsers[tenant] ?? [])
+                    isInScope: includes(tenant), hasChanges: evaluator.tenantsWithChanges.contains(tenant),
+                    policy: policies.policy(for: tenant), created: plan.createdUsers[tenant] ?? [])
             }
             let tenantContext = context!
             if !plan.isFirst && tenantContext.last?.file != file {
                 // A later reading met a tenant the first did not have here: not the file first read.
                 users.failure = InputError(
-                    file: path, line: record.line, column: 1,
+                    file: path, line: user.line, column: 1,
                     "the file changed while secinfo was reading it (tenant '\(tenant)' is new): run again")
-                users.records.removeSubrange(index...)
+                users.users.removeSubrange(index...)
                 users.unfinished = nil
                 break
             }
-            var after: User?
-            if let user = next, user.index == index {
-                // A held tenant's users stay as they were (and their results say held).
-                if !tenantContext.isHeld { after = user.evaluation.after }
-                next = evaluatedUsers.next()
+            // Only a user a change names is decoded (when it was not already) and run through the rule engine.
+            var record: ExportRecord?
+            var rows: [Int] = []
+            switch user {
+            case .decoded(let decoded):
+                record = decoded
+                if tenantContext.hasChanges {
+                    var key = decoded.user.key
+                    rows = key.withUTF8 { evaluator.rows(naming: $0, tenant: tenant) }
+                }
+            case .summarized(let summarized):
+                if tenantContext.hasChanges {
+                    rows = summarized.withKey(in: users.bytes) { evaluator.rows(naming: $0, tenant: tenant) }
+                }
+                if !rows.isEmpty {
+                    do { record = try chunk.decode(summarized) } catch {
+                        users.failure = error
+                        users.users.removeSubrange(index...)
+                        users.unfinished = nil
+                        break reading
+                    }
+                }
             }
-            try encode(record, as: after, context: tenantContext, into: &batch)
-            if let last = tenantContext.last, last.line == record.line {
+            if let record {
+                var after: User?
+                if !rows.isEmpty {
+                    let evaluation = evaluator.evaluate(record, rows: rows)
+                    // A held tenant's users stay as they were (and their results say held).
+                    if !tenantContext.isHeld { after = evaluation.after }
+                    decided.append(
+                        DecidedUser(
+                            rows: rows, results: evaluation.results, line: record.line, name: record.user.name,
+                            objectID: record.graph?.objectID))
+                }
+                try encode(record, as: after, context: tenantContext, into: &batch)
+            } else if case .summarized(let summarized) = user {
+                copy(summarized, from: users.bytes, context: tenantContext, into: &batch)
+            }
+            if let last = tenantContext.last, last.line == user.line {
                 for user in tenantContext.created {
                     let created = ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0)
                     try encode(created, as: nil, context: tenantContext, into: &batch)
                 }
             }
-        }
-        let decided = evaluated.filter { $0.index < users.records.count }.map {
-            DecidedUser(
-                rows: $0.rows, results: $0.evaluation.results, line: users.records[$0.index].line,
-                name: users.records[$0.index].user.name, objectID: users.records[$0.index].graph?.objectID)
+            index += 1
         }
         return Outcome(users: users, decided: decided, batch: batch)
     }
@@ -92,32 +126,46 @@ struct ChunkProcessor: Sendable {
     private func encode(_ record: ExportRecord, as after: User?, context: TenantContext, into batch: inout EncodedBatch)
         throws(OutputError)
     {
-        let tenant = record.tenant
-        if batch.segments.last?.tenant != tenant {
-            var segment = EncodedBatch.Segment(tenant: tenant)
-            // Only the first: a chunk of many small tenants would otherwise reserve its size for each.
-            if batch.segments.isEmpty { segment.bytes.reserveCapacity(batch.segmentCapacity) }
-            batch.segments.append(segment)
-        }
-        let last = batch.segments.count - 1
+        let segment = batch.segment(for: record.tenant)
         // Most users are written as read: the record is copied only for one in a new state.
         let user = after ?? record.user
         if let after {
             var changed = record
             changed.user = after
-            try encoder.encode(changed, into: &batch.segments[last].bytes)
+            try encoder.encode(changed, into: &batch.segments[segment].bytes)
         } else {
-            try encoder.encode(record, into: &batch.segments[last].bytes)
+            try encoder.encode(record, into: &batch.segments[segment].bytes)
         }
-        batch.segments[last].totals.count(user, otherTypes: record.graph?.otherTypes ?? [])
-        batch.segments[last].rowsRead += record.rowCount
+        batch.segments[segment].totals.count(user, otherTypes: record.graph?.otherTypes ?? [])
+        batch.segments[segment].rowsRead += record.rowCount
         guard context.isInScope else { return }
-        let found = Audit.findings(for: user, policy: context.policy)
+        audit(UserSummary(user, policy: context.policy), name: user.name, context: context, into: &batch)
+    }
+
+    /// One user kept as its bytes: copied as they are, counted and audited from its summary.
+    private func copy(
+        _ user: SummarizedUser, from bytes: [UInt8], context: TenantContext, into batch: inout EncodedBatch
+    ) {
+        let segment = batch.segment(for: user.tenant)
+        batch.segments[segment].bytes.append(contentsOf: bytes[user.encoded])
+        batch.segments[segment].totals.count(user.summary.methodCounts)
+        batch.segments[segment].rowsRead += user.rowCount
+        guard context.isInScope else { return }
+        audit(user.summary, name: user.name(in: bytes), context: context, into: &batch)
+    }
+
+    /// The findings of a user, counted and reported. The name is made only for a user with findings.
+    private func audit(
+        _ summary: UserSummary, name: @autoclosure () -> String, context: TenantContext,
+        into batch: inout EncodedBatch
+    ) {
+        let found = Audit.findings(for: summary, policy: context.policy)
         guard !found.isEmpty else { return }
+        let (tenant, name) = (context.tenant, name())
         for finding in found {
             batch.findingCounts[tenant, default: [:]][finding.id, default: 0] += 1
-            batch.addExample(user.name, tenant: tenant, finding: finding.id)
+            batch.addExample(name, tenant: tenant, finding: finding.id)
         }
-        FindingsReport.encode(tenant: tenant, user: user.name, findings: found, into: &batch.findings)
+        FindingsReport.encode(tenant: tenant, user: name, findings: found, into: &batch.findings)
     }
 }

@@ -28,6 +28,17 @@ struct EncodedBatch: Sendable {
     /// An empty batch for the users of `chunk`, its first segment to start at about the chunk's size.
     init(for chunk: ExportChunk) { segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096 }
 
+    /// The segment a user of `tenant` goes to: the last, or a new one when the tenant changes.
+    mutating func segment(for tenant: String) -> Int {
+        if segments.last?.tenant != tenant {
+            var segment = Segment(tenant: tenant)
+            // Only the first: a chunk of many small tenants would otherwise reserve its size for each.
+            if segments.isEmpty { segment.bytes.reserveCapacity(segmentCapacity) }
+            segments.append(segment)
+        }
+        return segments.count - 1
+    }
+
     /// Keeps the first few examples of each finding, in order.
     mutating func addExample(_ user: String, tenant: String, finding: FindingID) {
         var examples = findingExamples[tenant, default: [:]][finding, default: []]

@@ -34,14 +34,14 @@ struct ExportCounts {
     mutating func count(_ chunk: ChunkProcessor.Outcome, file: Int, path: String, runCheck: ExportRunCheck?)
         throws(InputError)
     {
-        for record in chunk.users.records {
-            try runCheck?.check(record)
-            let tenant = record.tenant
+        for user in chunk.users.users {
+            try runCheck?.check(user, in: chunk.users.bytes)
+            let tenant = user.tenant
             if tenant != run.tenant {
                 run.flush(into: &totals, lastUsers: &lastUsers)
                 if let other = tenantFile[tenant], other != file {
                     throw InputError(
-                        file: path, line: record.line, column: 1,
+                        file: path, line: user.line, column: 1,
                         "tenant '\(tenant)' is also in \(exportFiles[other]): a tenant lives in one export")
                 }
                 tenantFile[tenant] = file
@@ -49,7 +49,7 @@ struct ExportCounts {
                 run.isInScope = includes(tenant)
                 run.exportFile = path
             }
-            run.add(record, file: file)
+            run.add(user, file: file)
         }
         for user in chunk.decided {
             if let expected {
@@ -95,12 +95,17 @@ struct TenantCounts {
 
     init(tenant: String) { self.tenant = tenant }
 
-    mutating func add(_ record: ExportRecord, file: Int) {
+    mutating func add(_ user: ChunkUser, file: Int) {
         users += 1
-        rows += record.rowCount
-        for method in record.user.methods { methods[method.kind.ordinal] += 1 }
-        for type in record.graph?.otherTypes ?? [] { others[type, default: 0] += 1 }
-        lastUser = UserPlace(file: file, line: record.line)
+        rows += user.rowCount
+        switch user {
+        case .decoded(let record):
+            for method in record.user.methods { methods[method.kind.ordinal] += 1 }
+            for type in record.graph?.otherTypes ?? [] { others[type, default: 0] += 1 }
+        case .summarized(let user):
+            for kind in MethodKind.allCases { methods[kind.ordinal] += user.summary.methodCounts[kind] }
+        }
+        lastUser = UserPlace(file: file, line: user.line)
     }
 
     /// Adds the run's counts to the tenant's totals, records where its last user is, and starts empty.

@@ -69,9 +69,11 @@ struct ExportReading {
             let writer = try BatchError.writing { () throws(OutputError) in
                 try makeWriter(file: fileIndex, like: description, outputs: &written.outputs)
             }
+            // A user kept as its bytes is written as those bytes: only where the writer would write them so.
             let processor = ChunkProcessor(
                 file: fileIndex, path: path, plan: plan, evaluator: evaluator, encoder: writer.encoder,
-                policies: inputs.policies, includes: includes)
+                policies: inputs.policies, includes: includes,
+                summarizes: !configuration.decodesEveryUser && writer.encoder is CSVExportEncoder)
             let runCheck = reader.runCheck
             let output = CollectorConfined(ExportOutput(writer: writer, findings: written.findings))
             let pipeline = OrderedPipeline<ExportChunk, ChunkProcessor.Outcome, BatchError>(
@@ -85,7 +87,7 @@ struct ExportReading {
                     try BatchError.reading { () throws(InputError) in
                         try counts.value.count(outcome, file: fileIndex, path: path, runCheck: runCheck)
                     }
-                    progress.count(outcome.users.records)
+                    progress.count(outcome.users.users)
                     try BatchError.writing { () throws(OutputError) in try output.value.take(outcome.batch) }
                 })
             try Self.run(pipeline, reading: &reader)

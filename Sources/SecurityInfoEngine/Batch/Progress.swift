@@ -69,12 +69,12 @@ final class ProgressCounter: Sendable {
     }
 
     /// Users read, with their rows.
-    func count(_ records: [ExportRecord]) {
+    func count(_ users: [ChunkUser]) {
         guard let observer else { return }
-        let rows = records.reduce(0) { $0 + $1.rowCount }
+        let rows = users.reduce(0) { $0 + $1.rowCount }
         let progress = state.withLock { (state) -> BatchProgress? in
             state.rows += rows
-            state.sinceUpdate += records.count
+            state.sinceUpdate += users.count
             guard state.sinceUpdate >= 4096 else { return nil }
             state.sinceUpdate = 0
             return BatchProgress(

@@ -22,6 +22,15 @@ struct CSVExportLayout: Sendable {
         value = columns.column(ExportColumn.value)
     }
 
+    /// Whether the columns are those `CSVExportEncoder` writes, in its order and no others: only then can a row read
+    /// be what it would write.
+    var isCanonical: Bool {
+        columns.names.count == ExportColumn.all.count
+            && [tenant, user, admin, defaultMethod, method, methodID, value].enumerated().allSatisfy {
+                $0.element.position == $0.offset
+            }
+    }
+
     /// Whether a row belongs to the same user as the row before it: same tenant, same name without regard to case.
     static func isSameUser(tenant: String, name: String, asTenant otherTenant: String, name otherName: String) -> Bool {
         tenant == otherTenant && (name == otherName || name.lowercased() == otherName.lowercased())

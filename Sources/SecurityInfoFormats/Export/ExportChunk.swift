@@ -1,4 +1,4 @@
-import SecurityInfo
+public import SecurityInfo
 
 /// A piece of an export holding whole users: cut by the reading thread, parsed by a worker. Parsing is most of a
 /// run's work, so it is spread over the workers instead of being done by the one thread that reads the file.
@@ -16,7 +16,9 @@ public struct ExportChunk: Sendable {
 
     /// A chunk's users in file order, up to its first error, and that error.
     public struct Users: Sendable {
-        public var records: [ExportRecord] = []
+        public var users: [ChunkUser] = []
+        /// The chunk's bytes, where its summarised users are.
+        public var bytes: [UInt8] = []
         public var failure: InputError?
         /// The user being read when the failure came. Reading the file through would have checked its run before
         /// meeting the failure, so the one checking runs in file order (`ExportRunCheck`) checks it, then raises.
@@ -36,7 +38,10 @@ public struct ExportChunk: Sendable {
 
     /// The chunk's users. The users before an error are returned, so that what must be checked in file order
     /// sees them before the error is raised.
-    public func read() -> Users {
+    /// - Parameter policy: the policy of a tenant, given when users whose bytes are what the format's encoder
+    ///   writes are to be kept as those bytes with a summary (`SummarizedUser`), read under that policy;
+    ///   `nil`: every user decoded.
+    public func read(summarizingWith policy: ((String) -> TenantPolicy)? = nil) -> Users {
         switch content {
         case .graph(let bytes, let firstLine, let isFileStart, let path, let failure):
             return GraphExportChunkReader.users(
@@ -44,15 +49,24 @@ public struct ExportChunk: Sendable {
         case .xml(let document, let origin, let path, let failure):
             return XMLExportChunkReader.users(in: document, origin: origin, path: path, failure: failure)
         case .csv(let bytes, let firstLine, let layout, let failure):
-            var reader = CSVExportReader(
-                chunk: CSVReader(bytes: bytes, path: layout.path, firstLine: firstLine), layout: layout)
             var users = Users()
+            users.bytes = bytes
+            // The canonical users first; the reader takes the rest from the first that is not, errors included.
+            // A chunk the stream failed after is read whole by the reader, whose last user is then unfinished.
+            var rest = (offset: 0, line: firstLine)
+            if let policy, failure == nil, layout.isCanonical {
+                rest = CSVCanonicalUsers.read(bytes, firstLine: firstLine, policy: policy, into: &users.users)
+                guard rest.offset < bytes.count else { return users }
+            }
+            let restBytes = rest.offset == 0 ? bytes : Array(bytes[rest.offset...])
+            var reader = CSVExportReader(
+                chunk: CSVReader(bytes: restBytes, path: layout.path, firstLine: rest.line), layout: layout)
             do throws(InputError) {
-                while let record = try reader.next() { users.records.append(record) }
+                while let record = try reader.next() { users.users.append(.decoded(record)) }
                 if let failure {
                     // Reading through, the last user would be unfinished: its next row is where the stream failed.
                     users.failure = failure
-                    users.unfinished = users.records.popLast()
+                    if case .decoded(let record) = users.users.popLast() { users.unfinished = record }
                 }
             } catch {
                 users.failure = error
@@ -60,5 +74,17 @@ public struct ExportChunk: Sendable {
             }
             return users
         }
+    }
+
+    /// A summarised user of this chunk, decoded: for the rule engine, when a change names it.
+    public func decode(_ user: SummarizedUser) throws(InputError) -> ExportRecord {
+        guard case .csv(let bytes, _, let layout, _) = content else {
+            preconditionFailure("only a CSV chunk summarises its users")
+        }
+        var reader = CSVExportReader(
+            chunk: CSVReader(bytes: Array(bytes[user.encoded]), path: layout.path, firstLine: user.line),
+            layout: layout)
+        guard let record = try reader.next() else { preconditionFailure("a summarised user has rows") }
+        return record
     }
 }

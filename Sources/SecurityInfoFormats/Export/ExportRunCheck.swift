@@ -22,6 +22,19 @@ public final class ExportRunCheck: @unchecked Sendable {
         }
     }
 
+    /// Checks the next user of the file, as read from a chunk whose bytes are `bytes`.
+    public func check(_ user: ChunkUser, in bytes: [UInt8]) throws(InputError) {
+        switch user {
+        case .decoded(let record): try check(record)
+        case .summarized(let user):
+            guard !runs.isIdle else { return }
+            let earlier = user.withKey(in: bytes) { key in
+                runs.startRun(tenant: user.tenant, userKey: key, line: user.line)
+            }
+            if let earlier { throw repeated(user.name(in: bytes), user.line, user.nameColumn, earlier) }
+        }
+    }
+
     var unconfirmed: Set<String> { runs.unconfirmed }
 
     /// Whether there is nothing to check: a second reading with no user to confirm.

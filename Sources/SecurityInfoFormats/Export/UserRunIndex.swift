@@ -39,23 +39,30 @@ final class UserRunIndex {
     /// Records the start of a user's run (the user's key, `User.key`); returns the line an earlier run of the same
     /// user began on, if certain.
     func startRun(tenant: String, user: String, line: Int) -> Int? {
+        var user = user
+        return user.withUTF8 { startRun(tenant: tenant, userKey: $0, line: line) }
+    }
+
+    /// The same, with the key as UTF-8: past the exact users, a user the filter has certainly not seen costs no
+    /// text.
+    func startRun(tenant: String, userKey: UnsafeBufferPointer<UInt8>, line: Int) -> Int? {
+        func key() -> String { Self.key(tenant: tenant, user: String(decoding: userKey, as: UTF8.self)) }
         if let confirming {
             guard !confirming.isEmpty else { return nil }
-            let key = Self.key(tenant: tenant, user: user)
+            let key = key()
             guard confirming.contains(key) else { return nil }
             if let earlier = confirmingLines[key] { return earlier }
             confirmingLines[key] = line
             return nil
         }
         if let filter {
-            // Past the exact users, a key is made only for a user the filter may have seen.
             var hash = BloomFilter.hash(tenant.utf8)
             hash = BloomFilter.hash([0], continuing: hash)
-            hash = BloomFilter.hash(user.utf8, continuing: hash)
-            if filter.insert(hash: hash) { unconfirmed.insert(Self.key(tenant: tenant, user: user)) }
+            hash = BloomFilter.hash(userKey, continuing: hash)
+            if filter.insert(hash: hash) { unconfirmed.insert(key()) }
             return nil
         }
-        let key = Self.key(tenant: tenant, user: user)
+        let key = key()
         if let earlier = exactLines[key] { return earlier }
         exactLines[key] = line
         if exactLines.count > exactCapacity {

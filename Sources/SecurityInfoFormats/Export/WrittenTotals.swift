@@ -29,6 +29,12 @@ public struct WrittenTotals: Sendable, Hashable {
         for type in otherTypes { others[type, default: 0] += 1 }
     }
 
+    /// Counts a user kept as its bytes, by what its summary holds.
+    public mutating func count(_ methods: MethodCounts) {
+        users += 1
+        for kind in MethodKind.allCases { counts[kind.ordinal] += methods[kind] }
+    }
+
     /// Adds counts of the same tenant.
     public mutating func add(_ other: WrittenTotals) {
         users += other.users

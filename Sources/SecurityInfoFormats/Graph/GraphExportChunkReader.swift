@@ -82,7 +82,7 @@ struct GraphExportChunkReader: ExportChunkReader {
         var lines = GraphLines(bytes, line: firstLine, isFileStart: isFileStart)
         do throws(InputError) {
             while let (span, line) = lines.next() {
-                users.records.append(try GraphUserLine.read(bytes, span: span, line: line, path: path))
+                users.users.append(.decoded(try GraphUserLine.read(bytes, span: span, line: line, path: path)))
             }
             users.failure = failure
         } catch {

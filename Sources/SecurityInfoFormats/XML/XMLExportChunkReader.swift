@@ -113,7 +113,7 @@ struct XMLExportChunkReader: ExportChunkReader {
             return users
         }
         do throws(InputError) {
-            while let record = try reader.next() { users.records.append(record) }
+            while let record = try reader.next() { users.users.append(.decoded(record)) }
         } catch {
             users.failure = error
             users.unfinished = reader.unfinished

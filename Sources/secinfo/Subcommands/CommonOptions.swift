@@ -36,6 +36,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Dispatch worker queues sharing the work; the default is the active processor count.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    // Hidden: for the tests that compare the byte path with the full one, and for the benchmark.
+    @Flag(help: .hidden)
+    var decodeEveryUser = false
+
     func validate() throws {
         if exports.isEmpty { throw ValidationError("give at least one --export file or folder") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
@@ -49,6 +53,7 @@ struct CommonOptions: ParsableArguments {
         configuration.tenants = Set(tenants)
         configuration.reveal = reveal
         configuration.workers = workers
+        configuration.decodesEveryUser = decodeEveryUser
         configuration.maximumInputBytes = maxInputBytes
         return configuration
     }

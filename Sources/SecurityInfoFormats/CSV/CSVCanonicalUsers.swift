@@ -1,0 +1,140 @@
+import Glibc
+import SecurityInfo
+
+/// Reads the users of a CSV chunk from their bytes, without decoding them, for as long as their rows are exactly
+/// what `CSVExportEncoder` writes: the canonical columns, no quotes, printable ASCII, LF line ends, the exact
+/// tokens, every row of a user starting with the same tenant, user, admin and default bytes, and either one row
+/// with an empty method or a method on every row. Such rows are valid as they are (none of `CSVExportReader`'s
+/// errors can arise in them), so each user becomes a `SummarizedUser`. At the first user that is not canonical
+/// the reading stops and says where: `CSVExportReader` reads the rest, errors included, as it always did.
+enum CSVCanonicalUsers {
+    private static let comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n"), quote = UInt8(ascii: "\"")
+    private static let space = UInt8(ascii: " ")
+    private static let admin: [[UInt8]] = [Array("false".utf8), Array("true".utf8)]
+
+    /// The user being read: where it starts, its first row's prefix (tenant to default, with their commas).
+    private struct Pending {
+        var user: SummarizedUser
+        var start: Int
+        var prefixEnd: Int
+        var tenantEnd: Int
+        var hasEmptyMethod: Bool
+    }
+
+    /// Appends the chunk's canonical users to `users`; returns where the first user that is not canonical starts
+    /// (the end of `bytes` when there is none), and its line.
+    static func read(
+        _ bytes: [UInt8], firstLine: Int, policy: (String) -> TenantPolicy, into users: inout [ChunkUser]
+    ) -> (offset: Int, line: Int) {
+        bytes.withUnsafeBufferPointer { bytes in
+            var position = 0
+            var line = firstLine
+            var pending: Pending?
+            // The tenant of the users being read: its text and policy, made once per run of its users.
+            var tenant: (range: Range<Int>, name: String, policy: TenantPolicy)?
+            while position < bytes.count {
+                let rowStart = position
+                guard let commas = fields(of: bytes, from: rowStart) else { break }
+                let rowEnd = commas[6]
+                func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                    let start = index == 0 ? rowStart : commas[index - 1] + 1
+                    return UnsafeBufferPointer(rebasing: bytes[start..<commas[index]])
+                }
+                let method = field(4)
+                let kind = method.isEmpty ? nil : ExportColumn.exactMethodKind(method)
+                if !method.isEmpty && kind == nil { break }
+                if kind == nil && (!field(5).isEmpty || !field(6).isEmpty) { break }
+
+                if var current = pending,
+                    equal(bytes, rowStart..<commas[3], current.start..<current.prefixEnd)
+                {
+                    // One more row of the user: a method on each, as the encoder writes them.
+                    guard let kind, !current.hasEmptyMethod else { break }
+                    current.user.summary.add(
+                        kind, value: field(6), userName: UnsafeBufferPointer(rebasing: bytes[current.user.name]),
+                        policy: tenant!.policy)
+                    current.user.rowCount += 1
+                    current.user.encoded = current.start..<rowEnd + 1
+                    pending = current
+                } else {
+                    if let current = pending {
+                        // The same user spelt otherwise (another case, another admin or default) is for the reader.
+                        if equal(bytes, rowStart..<commas[0], current.start..<current.tenantEnd)
+                            && equalIgnoringCase(field(1), UnsafeBufferPointer(rebasing: bytes[current.user.name]))
+                        {
+                            break
+                        }
+                        users.append(.summarized(current.user))
+                        pending = nil
+                    }
+                    let tenantField = field(0)
+                    if tenant == nil || !equal(bytes, rowStart..<commas[0], tenant!.range) {
+                        guard TenantID.isValid(utf8: tenantField) else { break }
+                        let name = String(decoding: tenantField, as: UTF8.self)
+                        tenant = (rowStart..<commas[0], name, policy(name))
+                    } else {
+                        tenant!.range = rowStart..<commas[0]
+                    }
+                    let name = field(1)
+                    guard name.contains(where: { $0 != space }),
+                        let isAdmin = admin.firstIndex(where: { $0.elementsEqual(field(2)) }),
+                        let defaultMethod = ExportColumn.exactDefault(field(3))
+                    else { break }
+                    let nameRange = commas[0] + 1..<commas[1]
+                    var user = SummarizedUser(
+                        tenant: tenant!.name, encoded: rowStart..<rowEnd + 1, name: nameRange, line: line, rowCount: 1,
+                        nameColumn: tenantField.count + 2,
+                        summary: UserSummary(isAdmin: isAdmin == 1, defaultMethod: defaultMethod))
+                    if let kind {
+                        user.summary.add(kind, value: field(6), userName: name, policy: tenant!.policy)
+                    }
+                    pending = Pending(
+                        user: user, start: rowStart, prefixEnd: commas[3], tenantEnd: commas[0],
+                        hasEmptyMethod: kind == nil)
+                }
+                position = rowEnd + 1
+                line += 1
+            }
+            if position == bytes.count, let current = pending {
+                users.append(.summarized(current.user))
+                return (position, line)
+            }
+            guard let current = pending else { return (position, line) }
+            return (current.start, current.user.line)
+        }
+    }
+
+    /// The positions of a row's six commas, and of its line feed last; `nil` when the row is not canonical: another
+    /// number of fields, a quote, a control character, a byte outside ASCII, no line feed, or a field longer than
+    /// the reader takes.
+    private static func fields(of bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> InlineArray<7, Int>? {
+        var ends = InlineArray<7, Int>(repeating: 0)
+        var count = 0
+        var position = start
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == comma {
+                guard count < 6 else { return nil }
+                ends[count] = position
+                count += 1
+            } else if byte == lineFeed {
+                guard count == 6, position - start <= CSVReader.maximumFieldBytes else { return nil }
+                ends[6] = position
+                return ends
+            } else if byte < 0x20 || byte >= 0x7F || byte == quote {
+                return nil
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+    }
+
+    private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return a.count == b.count && zip(a, b).allSatisfy { lower($0) == lower($1) }
+    }
+}

@@ -1,0 +1,60 @@
+public import SecurityInfo
+
+/// A user of a chunk no change needs to see decoded: where its bytes are in the chunk (`ExportChunk.Users.bytes`),
+/// already what the format's encoder would write, and the summary the audit and the totals read. Nothing of it is
+/// allocated per user but its tenant's text, which is shared by a tenant's users.
+public struct SummarizedUser: Sendable {
+    public var tenant: String
+    /// The user's rows (or element), encoded as they would be written.
+    public var encoded: Range<Int>
+    /// The user principal name's bytes: ASCII (`User.key` is then a byte-wise lower-casing).
+    var name: Range<Int>
+    /// The line of the user's first row, and its row count, an empty-method row included.
+    public var line: Int
+    public var rowCount: Int
+    /// Where the user is named, for messages.
+    public var nameColumn: Int
+    public var summary: UserSummary
+
+    /// The user principal name, as a `User` would hold it.
+    public func name(in bytes: [UInt8]) -> String { String(decoding: bytes[name], as: UTF8.self) }
+
+    /// Calls `body` with the user's key (`User.key`) as UTF-8, lower-cased on the stack when it must be.
+    public func withKey<Result>(in bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { bytes in
+            let name = UnsafeBufferPointer(rebasing: bytes[self.name])
+            guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
+                for (index, byte) in name.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+                return body(UnsafeBufferPointer(key))
+            }
+        }
+    }
+}
+
+/// One user of a chunk, in file order: decoded, or kept as its bytes.
+public enum ChunkUser: Sendable {
+    case decoded(ExportRecord)
+    case summarized(SummarizedUser)
+
+    public var tenant: String {
+        switch self {
+        case .decoded(let record): record.tenant
+        case .summarized(let user): user.tenant
+        }
+    }
+
+    public var line: Int {
+        switch self {
+        case .decoded(let record): record.line
+        case .summarized(let user): user.line
+        }
+    }
+
+    public var rowCount: Int {
+        switch self {
+        case .decoded(let record): record.rowCount
+        case .summarized(let user): user.rowCount
+        }
+    }
+}
