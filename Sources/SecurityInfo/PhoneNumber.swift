@@ -194,7 +194,8 @@ func parseTrimmed<Value, Failure: Error>(
     characters: (String) throws(Failure) -> Value
 ) throws(Failure) -> Value {
     guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
-        return try parseTrimmed(String(decoding: bytes, as: UTF8.self), printableASCII: printableASCII, characters: characters)
+        return try parseTrimmed(
+            String(decoding: bytes, as: UTF8.self), printableASCII: printableASCII, characters: characters)
     }
     let space = UInt8(ascii: " ")
     let start = bytes.firstIndex { $0 != space } ?? bytes.endIndex

@@ -161,7 +161,8 @@ public enum RuleEngine {
         // `withUTF8` rethrows untyped: the outcome comes out as a Result.
         let result = value.withUTF8 { value in
             name.withUTF8 { name in
-                Result { () throws(Refusal) in try validateValue(utf8: value, of: kind, userName: name, policy: policy) }
+                Result { () throws(Refusal) in try validateValue(utf8: value, of: kind, userName: name, policy: policy)
+                }
             }
         }
         return try result.get()

@@ -63,15 +63,16 @@ public struct UserSummary: Sendable, Equatable {
     public func holds(_ kind: MethodKind) -> Bool { methodCounts[kind] > 0 }
 }
 
-/// How many methods of each kind: nine counts kept inline, no allocation.
+/// How many methods of each kind: nine counts kept inline, no allocation. 32 bits each: a user's methods are
+/// within one chunk of at most 64 MiB.
 public struct MethodCounts: Sendable, Equatable {
-    private var counts = InlineArray<9, Int>(repeating: 0)
+    private var counts = InlineArray<9, Int32>(repeating: 0)
 
     public init() {}
 
     public subscript(kind: MethodKind) -> Int {
-        get { counts[kind.ordinal] }
-        set { counts[kind.ordinal] = newValue }
+        get { Int(counts[kind.ordinal]) }
+        set { counts[kind.ordinal] = Int32(newValue) }
     }
 
     public static func == (a: MethodCounts, b: MethodCounts) -> Bool {

@@ -36,28 +36,47 @@ struct ExportChunksTests {
         return maximumBytes.map { LimitedByteSource(source: bytes, maximumBytes: $0) } ?? bytes
     }
 
+    /// Reads in chunks both ways, every user decoded and canonical users kept as bytes, expects the two to be the
+    /// same, and returns the first.
     static func readInChunks(
         _ text: String, chunkBytes: Int, trickle: Int? = nil, maximumChunkBytes: Int = 64 << 20,
         maximumBytes: Int? = nil
     ) -> Read {
-        readChunks { () throws(InputError) in
-            try CSVExportChunkReader(
-                source: source(text, trickle: trickle, maximumBytes: maximumBytes), confirming: nil,
-                chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
+        let reads = [false, true].map { summarizing in
+            readChunks(summarizing: summarizing) { () throws(InputError) in
+                try CSVExportChunkReader(
+                    source: source(text, trickle: trickle, maximumBytes: maximumBytes), confirming: nil,
+                    chunkBytes: chunkBytes, maximumChunkBytes: maximumChunkBytes)
+            }
         }
+        let (decoded, summarized) = (reads[0], reads[1])
+        #expect(summarized == decoded && summarized.chunks == decoded.chunks, "kept as bytes")
+        return decoded
     }
 
     /// Reads chunks as the engine does: each parsed apart, then its users checked in file order, then its error.
-    static func readChunks(of makeReader: () throws(InputError) -> any ExportChunkReader) -> Read {
+    /// `summarizing`: canonical users kept as their bytes (`SummarizedUser`), described from what the summarised
+    /// user says of itself and its decoding, so that a difference from the full reading shows.
+    static func readChunks(
+        summarizing: Bool = false, of makeReader: () throws(InputError) -> any ExportChunkReader
+    ) -> Read {
         var read = Read()
         do throws(InputError) {
             var chunks = try makeReader()
             while let chunk = try chunks.next() {
                 read.chunks += 1
-                let users = chunk.read()
-                for record in users.records {
-                    try chunks.runCheck?.check(record)
-                    read.users.append(describe(record))
+                let users = chunk.read(summarizingWith: summarizing ? { _ in TenantPolicy() } : nil)
+                for user in users.users {
+                    try chunks.runCheck?.check(user, in: users.bytes)
+                    switch user {
+                    case .decoded(let record): read.users.append(describe(record))
+                    case .summarized(let summarized):
+                        var record = try chunk.decode(summarized)
+                        (record.tenant, record.line, record.rowCount) =
+                            (summarized.tenant, summarized.line, summarized.rowCount)
+                        (record.nameLine, record.nameColumn) = (summarized.line, summarized.nameColumn)
+                        read.users.append(describe(record))
+                    }
                 }
                 if let failure = users.failure {
                     if let unfinished = users.unfinished { try chunks.runCheck?.check(unfinished) }
@@ -66,6 +85,64 @@ struct ExportChunksTests {
             }
         } catch { read.error = error }
         return read
+    }
+
+    /// An export as secinfo writes it (every user canonical), with users of one to four rows.
+    static func canonicalExport(users: Int = 300) -> String {
+        let kinds = [
+            "microsoftAuthenticator,m,Phone", "mobilePhone,,+1 4255550100", "email,,a@home.example", "fido2,f,Key",
+        ]
+        var text = header
+        for index in 0..<users {
+            let user = "t\(index / 120),User\(index)@t.example,\(index % 9 == 0),none,"
+            if index % 7 == 0 { text += user + ",,\n" }
+            for kind in kinds.prefix(index % 7 == 0 ? 0 : 1 + index % 4) { text += user + kind + "\n" }
+        }
+        return text
+    }
+
+    @Test("a canonical export: its users kept as bytes, in chunks of any size, read as one sequential reading")
+    func canonicalUsers() throws {
+        let text = Self.canonicalExport()
+        let sequential = Self.readSequentially(text)
+        #expect(sequential.error == nil && sequential.users.count == 300)
+        for chunkBytes in [1, 64, 1000, 1 << 18] {
+            #expect(Self.readInChunks(text, chunkBytes: chunkBytes) == sequential)
+        }
+        var chunks = try CSVExportChunkReader(source: Self.source(text, maximumBytes: nil), confirming: nil)
+        let chunk = try #require(try chunks.next())
+        let users = chunk.read(summarizingWith: { _ in TenantPolicy() }).users
+        #expect(users.count == 300)
+        #expect(users.allSatisfy { if case .summarized = $0 { true } else { false } })
+    }
+
+    @Test(
+        "a canonical export broken anywhere: the same first error when canonical users are kept as bytes",
+        arguments: 0..<8)
+    func canonicalBroken(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let lines = Self.canonicalExport().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let line = Int.random(in: 1..<lines.count - 1, using: &random)
+        let breakages: [(String) -> String] = [
+            { $0.replacingFirst(",false,", with: ",maybe,") }, { $0.replacingFirst(",false,", with: ",FALSE,") },
+            { $0.replacingFirst("t.example", with: "T.EXAMPLE") }, { $0 + ",extra" },
+            { $0.replacingFirst(",", with: "") },
+            { "\"" + $0 }, { $0 + "\r" }, { $0.replacingFirst("User", with: "Usér") },
+            { $0.replacingFirst(",none,", with: ",push,") },
+            { $0.replacingFirst("t\(line / 120),", with: "-bad,") },
+            { $0.replacingFirst(",none,", with: ",none,mobilePhone") },
+        ]
+        for (index, breakage) in breakages.enumerated() {
+            var broken = lines
+            broken[line] = breakage(lines[line])
+            let text = broken.joined(separator: "\n")
+            let sequential = Self.readSequentially(text)
+            for chunkBytes in [1, 200, 1 << 18] {
+                #expect(
+                    Self.readInChunks(text, chunkBytes: chunkBytes) == sequential,
+                    "breakage \(index) at line \(line + 1)")
+            }
+        }
     }
 
     /// An export with what makes cutting hard: values with quotes, commas and line breaks of every kind, users
@@ -182,7 +259,7 @@ struct ExportChunksTests {
         do throws(InputError) {
             while let chunk = try chunks.next() {
                 let users = chunk.read()
-                for record in users.records { try chunks.runCheck?.check(record) }
+                for user in users.users { try chunks.runCheck?.check(user, in: users.bytes) }
                 if let failure = users.failure { throw failure }
             }
         } catch { chunkedError = error }

@@ -225,6 +225,33 @@ struct AuditTests {
         #expect(findings.first?.detail.contains(rule.rawValue) == true, "\(findings.map(\.detail))")
     }
 
+    @Test(
+        "F-STATE-INVALID: a security-questions value that is no count of questions, each in the user's method order",
+        arguments: ["x", "-1", "", " 3", "3.0"])
+    func securityQuestionsValue(value: String) {
+        let questions = MethodInstance(kind: .securityQuestions, value: value)
+        let user = makeUser(questions, .hardwareOath("HW_1"), questions, .authenticator("a1"))
+        let details = Audit.findings(for: user, policy: TenantPolicy()).filter { $0.id == .stateInvalid }.map(\.detail)
+        #expect(
+            details == [
+                "2 × securityQuestions, at most one allowed", "securityQuestions value must be the count registered",
+                "R-OATH-SERIAL: the hardwareOath value is not valid",
+                "securityQuestions value must be the count registered",
+            ])
+    }
+
+    @Test("F-SSPR-SHORT: of two security-questions values, one at registerCount is enough; a count may be signed")
+    func securityQuestionsCounts() {
+        let policy = TenantPolicy.with { $0.securityQuestionsRegisterCount = 4 }
+        let counted = { (values: [String]) in
+            let user = User(
+                name: "u@t.example", methods: values.map { MethodInstance(kind: .securityQuestions, value: $0) })
+            return !findingIDs(user, policy: policy).contains(.ssprShort)
+        }
+        #expect(counted(["2", "4"]) && counted(["4", "2"]) && counted(["5", "x"]) && counted(["+4"]))
+        #expect(!counted(["3"]) && !counted(["x", "-4"]))
+    }
+
     @Test("F-STATE-INVALID: five authenticators and a well-formed export are fine")
     func stateValid() {
         let user = makeUser(

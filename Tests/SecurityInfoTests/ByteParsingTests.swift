@@ -18,7 +18,7 @@ struct ByteParsingTests {
 
     @Test("PhoneNumber: the byte path gives what the Character path gives")
     func phoneNumbers() {
-        let starts = ["+", "+1 ", "+44", "+999", " +1", "1", ""]
+        let starts = ["+", "+1 ", "+44", "+999", " +1", "1", "", "\t+1 ", "\u{00A0}+44 "]
         let alphabet = [
             "1", "2", "4", "5", "0", "9", "1", "2", "4", "5", "0", "9", " ", ".", "-", "(", ")", "x", "X", "a",
         ]
@@ -27,7 +27,11 @@ struct ByteParsingTests {
         for text in texts {
             let bytes = Result { () throws(PhoneNumber.ParseError) in try PhoneNumber(parsing: text) }
             let characters = Result { () throws(PhoneNumber.ParseError) in try PhoneNumber(parsingCharacters: text) }
-            #expect(bytes == characters, "\(text)")
+            var utf8 = text
+            let cell = utf8.withUTF8 { utf8 in
+                Result { () throws(PhoneNumber.ParseError) in try PhoneNumber(parsingUTF8: utf8) }
+            }
+            #expect(bytes == characters && cell == characters, "\(text)")
             if case .success = bytes { accepted += 1 }
         }
         #expect(accepted > 100, "the texts reach the accepting paths too")
@@ -35,7 +39,7 @@ struct ByteParsingTests {
 
     @Test("EmailAddress: the byte path gives what the Character path gives")
     func emailAddresses() {
-        let starts = ["a@b.", "x@", "@", "é@", " ", ""]
+        let starts = ["a@b.", "x@", "@", "é@", " ", "", "\t", "\u{00A0}"]
         let alphabet = ["a", "B", "@", ".", "-", "1", "com", "Example", " ", "@x.io", "é"]
         let texts =
             Self.texts(starts: starts, alphabet: alphabet, count: 5_000, seed: 11) + [
@@ -45,10 +49,39 @@ struct ByteParsingTests {
         for text in texts {
             let bytes = Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsing: text) }
             let characters = Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsingCharacters: text) }
-            #expect(bytes == characters, "\(text)")
+            var utf8 = text
+            let cell = utf8.withUTF8 { utf8 in
+                Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsingUTF8: utf8) }
+            }
+            #expect(bytes == characters && cell == characters, "\(text)")
             if case .success = bytes { accepted += 1 }
         }
         #expect(accepted > 100, "the texts reach the accepting paths too")
+    }
+}
+
+@Suite("A user's own domain from its name's bytes")
+struct UserDomainTests {
+    @Test("isWorkDomain over a name's UTF-8 agrees with User.domain, whatever the name's case and characters")
+    func ownDomain() {
+        var random = SeededGenerator(seed: 5)
+        let pieces = ["a", "B", "@", ".", "T", "example", "EXAMPLE", "é", "É", "\u{0301}", " ", "-"]
+        var policy = TenantPolicy()
+        policy.domains = ["contoso.example"]
+        let domains = ["t.example", "sub.t.example", "xt.example", "contoso.example", "é.example", "example", ""]
+        var workDomains = 0
+        for _ in 0..<3_000 {
+            let name = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                .joined()
+            for domain in domains {
+                var bytes = name
+                let fromBytes = bytes.withUTF8 { policy.isWorkDomain(domain, userName: $0) }
+                let fromText = policy.isWorkDomain(domain, userDomain: User(name: name).domain)
+                #expect(fromBytes == fromText, "\(name) \(domain)")
+                if fromText && domain != "contoso.example" { workDomains += 1 }
+            }
+        }
+        #expect(workDomains > 20, "names whose own domain is a work domain are met")
     }
 }
 

@@ -21,14 +21,17 @@ enum CSVCanonicalUsers {
         var hasEmptyMethod: Bool
     }
 
-    /// Appends the chunk's canonical users to `users`; returns where the first user that is not canonical starts
-    /// (the end of `bytes` when there is none), and its line.
+    /// Appends the canonical users from `start` (a row's start, on its line) to `users`; returns where the first
+    /// user that is not canonical starts (the end of `bytes` when there is none), and its line.
     static func read(
-        _ bytes: [UInt8], firstLine: Int, policy: (String) -> TenantPolicy, into users: inout [ChunkUser]
+        _ bytes: [UInt8], from start: (offset: Int, line: Int), policy: (String) -> TenantPolicy,
+        into users: inout [ChunkUser]
     ) -> (offset: Int, line: Int) {
-        bytes.withUnsafeBufferPointer { bytes in
-            var position = 0
-            var line = firstLine
+        // About 80 bytes a row and two rows a user: room enough that the array rarely grows.
+        users.reserveCapacity(users.count + (bytes.count - start.offset) / 128)
+        return bytes.withUnsafeBufferPointer { bytes in
+            var position = start.offset
+            var line = start.line
             var pending: Pending?
             // The tenant of the users being read: its text and policy, made once per run of its users.
             var tenant: (range: Range<Int>, name: String, policy: TenantPolicy)?
@@ -83,7 +86,6 @@ enum CSVCanonicalUsers {
                     let nameRange = commas[0] + 1..<commas[1]
                     var user = SummarizedUser(
                         tenant: tenant!.name, encoded: rowStart..<rowEnd + 1, name: nameRange, line: line, rowCount: 1,
-                        nameColumn: tenantField.count + 2,
                         summary: UserSummary(isAdmin: isAdmin == 1, defaultMethod: defaultMethod))
                     if let kind {
                         user.summary.add(kind, value: field(6), userName: name, policy: tenant!.policy)

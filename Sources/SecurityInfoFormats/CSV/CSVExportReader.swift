@@ -10,6 +10,8 @@ public struct CSVExportReader: ExportReader {
     private var following = CSVRow()
     /// Whether `following` holds a row read ahead, the first of the next user.
     private var hasFollowing = false
+    /// Reading a chunk: where the row read ahead begins (the next user), and its line; `nil` when there is none.
+    private(set) var nextUser: (offset: Int, line: Int)?
     /// Reading a chunk: the user whose rows are being read, once its first row has been checked.
     private(set) var unfinished: ExportRecord?
     /// Tells a user whose rows are apart, in bounded memory; `nil` for a chunk, whose runs are checked in file order
@@ -36,6 +38,7 @@ public struct CSVExportReader: ExportReader {
     }
 
     public mutating func next() throws(InputError) -> ExportRecord? {
+        nextUser = nil
         if hasFollowing {
             swap(&row, &following)
             hasFollowing = false
@@ -83,6 +86,7 @@ public struct CSVExportReader: ExportReader {
             guard try Self.readRow(&csv, into: &following, layout: layout) else { break }
             guard isSameUser(following, tenant: tenant, name: name) else {
                 hasFollowing = true
+                nextUser = (csv.rowStart, following.line)
                 break
             }
             swap(&row, &following)

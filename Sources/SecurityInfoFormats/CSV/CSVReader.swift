@@ -33,16 +33,22 @@ public struct CSVReader {
     }
 
     /// Reads bytes already in memory (a chunk of a file), parsing them where they are, with no copy.
-    /// - Parameter firstLine: the line the first byte is on.
-    init(bytes: [UInt8], path: String, firstLine: Int) {
+    /// - Parameters:
+    ///   - offset: where to start, at the start of a row.
+    ///   - firstLine: the line the byte at `offset` is on.
+    init(bytes: [UInt8], startingAt offset: Int = 0, path: String, firstLine: Int) {
         source = MemoryByteSource(path: path, bytes: [])
         readSize = 1
         buffer = bytes
         filled = bytes.count
+        position = offset
         isAtEnd = true
         line = firstLine
         isAtStart = false
     }
+
+    /// Reading bytes in memory: where the last row read began, after any blank lines before it.
+    private(set) var rowStart = 0
 
     /// Gives up the bytes read ahead and not yet parsed, with the line they start on, so that another reader (the
     /// one cutting a file into chunks after its header) can go on from here. The reader is spent afterwards.
@@ -67,6 +73,7 @@ public struct CSVReader {
         // Blank lines between records carry nothing: skip them.
         while let byte = try peek(), byte == Self.lineFeed || byte == Self.carriageReturn { try consume() }
         guard try peek() != nil else { return false }
+        rowStart = position
 
         row.removeAll()
         while true {

@@ -51,29 +51,51 @@ public struct ExportChunk: Sendable {
         case .csv(let bytes, let firstLine, let layout, let failure):
             var users = Users()
             users.bytes = bytes
-            // The canonical users first; the reader takes the rest from the first that is not, errors included.
-            // A chunk the stream failed after is read whole by the reader, whose last user is then unfinished.
-            var rest = (offset: 0, line: firstLine)
-            if let policy, failure == nil, layout.isCanonical {
-                rest = CSVCanonicalUsers.read(bytes, firstLine: firstLine, policy: policy, into: &users.users)
-                guard rest.offset < bytes.count else { return users }
+            guard let policy, failure == nil, layout.isCanonical else {
+                // A chunk the stream failed after is read whole by the reader, whose last user is then unfinished.
+                read(bytes, from: (0, firstLine), layout: layout, failure: failure, into: &users)
+                return users
             }
-            let restBytes = rest.offset == 0 ? bytes : Array(bytes[rest.offset...])
-            var reader = CSVExportReader(
-                chunk: CSVReader(bytes: restBytes, path: layout.path, firstLine: rest.line), layout: layout)
-            do throws(InputError) {
-                while let record = try reader.next() { users.users.append(.decoded(record)) }
-                if let failure {
-                    // Reading through, the last user would be unfinished: its next row is where the stream failed.
-                    users.failure = failure
-                    if case .decoded(let record) = users.users.popLast() { users.unfinished = record }
+            // Canonical users are kept as bytes; each that is not is decoded by the reader, errors included, and
+            // the bytes after it are looked at again.
+            var next = (offset: 0, line: firstLine)
+            while next.offset < bytes.count {
+                next = CSVCanonicalUsers.read(bytes, from: next, policy: policy, into: &users.users)
+                guard next.offset < bytes.count else { break }
+                guard let following = read(bytes, from: next, layout: layout, oneUser: true, into: &users) else {
+                    break
                 }
-            } catch {
-                users.failure = error
-                users.unfinished = reader.unfinished
+                next = following
             }
             return users
         }
+    }
+
+    /// Reads CSV users from `start` with `CSVExportReader`: all of them, or one; returns where the next user starts
+    /// (`nil`: at the end, or after an error, which `users` then holds).
+    @discardableResult
+    private func read(
+        _ bytes: [UInt8], from start: (offset: Int, line: Int), layout: CSVExportLayout, failure: InputError? = nil,
+        oneUser: Bool = false, into users: inout Users
+    ) -> (offset: Int, line: Int)? {
+        var reader = CSVExportReader(
+            chunk: CSVReader(bytes: bytes, startingAt: start.offset, path: layout.path, firstLine: start.line),
+            layout: layout)
+        do throws(InputError) {
+            while let record = try reader.next() {
+                users.users.append(.decoded(record))
+                if oneUser { return reader.nextUser }
+            }
+            if let failure {
+                // Reading through, the last user would be unfinished: its next row is where the stream failed.
+                users.failure = failure
+                if case .decoded(let record) = users.users.popLast() { users.unfinished = record }
+            }
+        } catch {
+            users.failure = error
+            users.unfinished = reader.unfinished
+        }
+        return nil
     }
 
     /// A summarised user of this chunk, decoded: for the rule engine, when a change names it.

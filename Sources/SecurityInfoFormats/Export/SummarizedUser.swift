@@ -12,9 +12,10 @@ public struct SummarizedUser: Sendable {
     /// The line of the user's first row, and its row count, an empty-method row included.
     public var line: Int
     public var rowCount: Int
-    /// Where the user is named, for messages.
-    public var nameColumn: Int
     public var summary: UserSummary
+
+    /// Where the user is named, for messages: the `user` cell, after the tenant's (ASCII) cell and its comma.
+    public var nameColumn: Int { tenant.utf8.count + 2 }
 
     /// The user principal name, as a `User` would hold it.
     public func name(in bytes: [UInt8]) -> String { String(decoding: bytes[name], as: UTF8.self) }
@@ -25,7 +26,9 @@ public struct SummarizedUser: Sendable {
             let name = UnsafeBufferPointer(rebasing: bytes[self.name])
             guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
-                for (index, byte) in name.enumerated() { key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+                for (index, byte) in name.enumerated() {
+                    key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                }
                 return body(UnsafeBufferPointer(key))
             }
         }
@@ -34,7 +37,8 @@ public struct SummarizedUser: Sendable {
 
 /// One user of a chunk, in file order: decoded, or kept as its bytes.
 public enum ChunkUser: Sendable {
-    case decoded(ExportRecord)
+    /// Indirect: a record is several times a summarised user's size, and a chunk holds thousands of users.
+    indirect case decoded(ExportRecord)
     case summarized(SummarizedUser)
 
     public var tenant: String {

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+/// Users no change names are copied as their bytes (issue 16); `--decode-every-user` decodes and encodes every one
+/// as before. The two must give the same exit code, messages, exports and reports, byte for byte, for every kind
+/// of input: the samples, generated exports, odd but valid files, and broken and hostile ones.
+@Suite("Bytes copied or every user decoded: the same outputs", .tags(.slow))
+struct BytePathTests {
+    /// An input set: exports, a change file, a policy, and the commands' extra arguments.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var exports: String
+        var changes: String
+        var policy: String?
+        /// For `plan` and `apply`.
+        var arguments: [String] = []
+        /// For every command.
+        var common: [String] = []
+        var testDescription: String { name }
+    }
+
+    /// Runs `apply`, `plan` and `validate` both ways and compares everything they write and print.
+    static func expectSameBothWays(_ testCase: Case, in workspace: Workspace) throws {
+        for command in ["apply", "plan", "validate"] {
+            var runs: [(exitCode: Int32, errors: String, files: [String: Data])] = []
+            for mode in ["copied", "decoded"] {
+                let label = "\(testCase.name)-\(command)-\(mode)"
+                var arguments = [command, "--export", testCase.exports, "--report", workspace.path("report-\(label)")]
+                if command != "validate" { arguments += ["--changes", testCase.changes] }
+                if command == "apply" { arguments += ["--output", workspace.path("out-\(label)")] }
+                if let policy = testCase.policy { arguments += ["--policy", policy] }
+                if command != "validate" { arguments += testCase.arguments }
+                arguments += testCase.common
+                if mode == "decoded" { arguments.append("--decode-every-user") }
+                let result = try SecInfo.run(arguments)
+                var files: [String: Data] = [:]
+                for folder in ["out", "report"] {
+                    for file in workspace.contents(of: "\(folder)-\(label)") {
+                        var data = try Data(
+                            contentsOf: URL(fileURLWithPath: workspace.path("\(folder)-\(label)/\(file)")))
+                        if file == "summary.json" { data = try WorkerDeterminismTests.withoutRunDetails(data) }
+                        if file == "report.html" { data = WorkerDeterminismTests.withoutStartTime(data) }
+                        files["\(folder)/\(file)"] = data
+                    }
+                }
+                // Log lines begin with their time.
+                let errors = result.standardError.replacing(label, with: "").replacing(
+                    #/(?m)^\d{4}-\d\d-\d\dT[0-9:+-]+ /#, with: "")
+                runs.append((result.exitCode, errors, files))
+            }
+            let (bytes, decoded) = (runs[0], runs[1])
+            let label = "\(testCase.name) \(command)"
+            #expect(bytes.exitCode == decoded.exitCode, "\(label): exit \(bytes.exitCode) \(bytes.errors)")
+            #expect(bytes.errors == decoded.errors, "\(label)")
+            #expect(bytes.files.keys.sorted() == decoded.files.keys.sorted(), "\(label)")
+            for (file, data) in bytes.files { #expect(data == decoded.files[file], "\(label): \(file) differs") }
+            if command == "apply" && [0, 1, 3].contains(bytes.exitCode) {
+                #expect(bytes.files.keys.contains { $0.hasPrefix("out/") }, "\(label): an export was written")
+            }
+        }
+    }
+
+    static let samples = Fixtures.samples.path
+
+    @Test(
+        "the samples, in every format",
+        arguments: ["exports", "exports-csv-gz", "exports-xml", "exports-jsonl"])
+    func samples(exports: String) throws {
+        let workspace = try Workspace()
+        let testCase = Case(
+            name: exports, exports: "\(Self.samples)/\(exports)", changes: "\(Self.samples)/changes.csv",
+            policy: "\(Self.samples)/policy.json")
+        try Self.expectSameBothWays(testCase, in: workspace)
+    }
+
+    @Test("generated exports, CSV and gzipped CSV, and the determinism scenario made canonical by convert")
+    func generated() throws {
+        let workspace = try Workspace()
+        for gzip in [false, true] {
+            let folder = workspace.path("generated-\(gzip)")
+            let generated = try SecInfo.run(
+                ["generate", "--tenants", "7", "--users", "6000", "--seed", "16", "--changes", "900", "--out", folder]
+                    + (gzip ? ["--gzip"] : []))
+            try #require(generated.exitCode == 0, "\(generated.standardError)")
+            let suffix = gzip ? ".csv.gz" : ".csv"
+            try Self.expectSameBothWays(
+                Case(
+                    name: "generated\(suffix)", exports: "\(folder)/export\(suffix)",
+                    changes: "\(folder)/changes\(suffix)", arguments: ["--create-users"]),
+                in: workspace)
+        }
+        let (exports, changes, policy) = try WorkerDeterminismTests.scenario(in: workspace)
+        let canonical = workspace.path("canonical.csv")
+        let converted = try SecInfo.run(["convert", "--from", "\(exports)/tenants.csv", "--to", canonical])
+        try #require(converted.exitCode == 0, "\(converted.standardError)")
+        for (name, export) in [("scenario-quoted", exports), ("scenario-canonical", canonical)] {
+            try Self.expectSameBothWays(
+                Case(name: name, exports: export, changes: changes, policy: policy, arguments: ["--create-users"]),
+                in: workspace)
+        }
+    }
+
+    /// Valid exports that mix canonical users with users written otherwise: each of these odd spellings in one
+    /// user among canonical ones.
+    static let oddUsers: [(String, String)] = [
+        ("quoted value", "t1,odd@t1.example,false,push,microsoftAuthenticator,m1,\"Phone, mine\"\n"),
+        ("quoted plain value", "t1,odd@t1.example,false,none,fido2,f1,\"Key\"\n"),
+        ("CRLF", "t1,odd@t1.example,false,none,fido2,f1,Key\r\n"),
+        ("upper-case token", "t1,odd@t1.example,FALSE,PUSH,MicrosoftAuthenticator,m1,Phone\n"),
+        ("token with spaces", "t1,odd@t1.example,false, push ,microsoftAuthenticator ,m1,Phone\n"),
+        ("empty admin", "t1,odd@t1.example,,none,fido2,f1,Key\n"),
+        ("non-ASCII value", "t1,odd@t1.example,false,none,fido2,f1,Clé de Zoë\n"),
+        ("non-ASCII name", "t1,zoë@t1.example,false,none,fido2,f1,Key\n"),
+        ("tab in a value", "t1,odd@t1.example,false,none,fido2,f1,Key\t2\n"),
+        (
+            "rows spelt in two cases",
+            "t1,odd@t1.example,false,none,fido2,f1,Key\nt1,ODD@t1.example,false,none,email,,o@home.example\n"
+        ),
+        (
+            "an empty-method row beside a method",
+            "t1,odd@t1.example,false,none,,,\nt1,odd@t1.example,false,none,fido2,f1,Key\n"
+        ),
+        (
+            "a blank line",
+            "t1,odd@t1.example,false,none,fido2,f1,Key\n\nt1,odd@t1.example,false,none,email,,o@home.example\n"
+        ),
+        ("no line feed at the end", "t1,odd@t1.example,false,none,fido2,f1,Key"),
+    ]
+
+    @Test("odd but valid users among canonical ones, one at a time and all together")
+    func oddUsers() throws {
+        let workspace = try Workspace()
+        let canonical = (0..<50).map { "t1,u\($0)@t1.example,false,push,microsoftAuthenticator,m\($0),Phone \($0)\n" }
+        let header = "tenant,user,admin,default_method,method,method_id,value\n"
+        let changes = try workspace.write(
+            "change_id,tenant,user,operation,method,method_id,value,expect\n"
+                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
+                + "c2,t1,odd@t1.example,add,email,,odd@home.example,\n" + "c3,t1,ZOË@t1.example,delete,fido2,,,\n",
+            to: "changes.csv")
+        var all = header
+        for (index, (name, odd)) in Self.oddUsers.enumerated() {
+            let text = header + canonical[..<25].joined() + odd + (odd.hasSuffix("\n") ? canonical[25...].joined() : "")
+            let export = try workspace.write(text, to: "odd-\(index).csv")
+            try Self.expectSameBothWays(Case(name: "odd \(name)", exports: export, changes: changes), in: workspace)
+            // Together: each odd user in a tenant of its own, after that tenant's canonical users.
+            all += (canonical.joined() + odd + (odd.hasSuffix("\n") ? "" : "\n")).replacing(
+                "t1,", with: "t\(index + 2),")
+        }
+        let export = try workspace.write(all, to: "odd-all.csv")
+        try Self.expectSameBothWays(Case(name: "odd all", exports: export, changes: changes), in: workspace)
+    }
+
+    @Test("broken and hostile files: the same error, nothing written either way")
+    func brokenFiles() throws {
+        let workspace = try Workspace()
+        let changes = Fixtures.path(Fixtures.scenarioA, "changes-clean.csv")
+        let files =
+            try FileManager.default.contentsOfDirectory(atPath: Fixtures.broken.path).filter {
+                $0.hasSuffix(".csv") && !$0.contains("change")
+            }.map { Fixtures.path(Fixtures.broken, $0) }
+            + FileManager.default.contentsOfDirectory(atPath: Fixtures.hostile.path).filter { $0.hasSuffix(".csv.gz") }
+            .map { Fixtures.path(Fixtures.hostile, $0) }
+        #expect(files.count >= 9)
+        for file in files.sorted() {
+            // The bomb expands to 200 MB: a 2 MB limit keeps the (debug) runs quick.
+            let testCase = Case(
+                name: URL(fileURLWithPath: file).lastPathComponent, exports: file, changes: changes,
+                common: ["--max-input-bytes", "2000000"])
+            try Self.expectSameBothWays(testCase, in: workspace)
+        }
+    }
+}
