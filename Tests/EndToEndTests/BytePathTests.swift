@@ -73,16 +73,18 @@ struct BytePathTests {
         try Self.expectSameBothWays(testCase, in: workspace)
     }
 
-    @Test("generated exports, CSV and gzipped CSV, and the determinism scenario made canonical by convert")
+    @Test("generated exports, CSV and XML, gzipped or not, and the determinism scenario made canonical by convert")
     func generated() throws {
         let workspace = try Workspace()
-        for gzip in [false, true] {
-            let folder = workspace.path("generated-\(gzip)")
+        for (format, gzip) in [("csv", false), ("csv", true), ("xml", false), ("xml", true)] {
+            let folder = workspace.path("generated-\(format)-\(gzip)")
             let generated = try SecInfo.run(
-                ["generate", "--tenants", "7", "--users", "6000", "--seed", "16", "--changes", "900", "--out", folder]
-                    + (gzip ? ["--gzip"] : []))
+                [
+                    "generate", "--tenants", "7", "--users", "6000", "--seed", "16", "--changes", "900", "--format",
+                    format, "--out", folder,
+                ] + (gzip ? ["--gzip"] : []))
             try #require(generated.exitCode == 0, "\(generated.standardError)")
-            let suffix = gzip ? ".csv.gz" : ".csv"
+            let suffix = "." + format + (gzip ? ".gz" : "")
             try Self.expectSameBothWays(
                 Case(
                     name: "generated\(suffix)", exports: "\(folder)/export\(suffix)",
@@ -90,10 +92,14 @@ struct BytePathTests {
                 in: workspace)
         }
         let (exports, changes, policy) = try WorkerDeterminismTests.scenario(in: workspace)
-        let canonical = workspace.path("canonical.csv")
-        let converted = try SecInfo.run(["convert", "--from", "\(exports)/tenants.csv", "--to", canonical])
-        try #require(converted.exitCode == 0, "\(converted.standardError)")
-        for (name, export) in [("scenario-quoted", exports), ("scenario-canonical", canonical)] {
+        var scenarios = [("scenario-quoted", exports)]
+        for copy in ["canonical.csv", "canonical.xml"] {
+            let converted = try SecInfo.run(
+                ["convert", "--from", "\(exports)/tenants.csv", "--to", workspace.path(copy)])
+            try #require(converted.exitCode == 0, "\(converted.standardError)")
+            scenarios.append((copy, workspace.path(copy)))
+        }
+        for (name, export) in scenarios {
             try Self.expectSameBothWays(
                 Case(name: name, exports: export, changes: changes, policy: policy, arguments: ["--create-users"]),
                 in: workspace)
@@ -135,7 +141,7 @@ struct BytePathTests {
         let changes = try workspace.write(
             "change_id,tenant,user,operation,method,method_id,value,expect\n"
                 + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
-                + "c2,t1,odd@t1.example,add,email,,odd@home.example,\n" + "c3,t1,ZOË@t1.example,delete,fido2,,,\n",
+                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n" + "c3,t1,ZOË@t1.example,delete,fido2,,,\n",
             to: "changes.csv")
         var all = header
         for (index, (name, odd)) in Self.oddUsers.enumerated() {
@@ -150,6 +156,64 @@ struct BytePathTests {
         try Self.expectSameBothWays(Case(name: "odd all", exports: export, changes: changes), in: workspace)
     }
 
+    /// The same odd spellings in XML, laid out as the encoder lays a user out but for the one oddity.
+    static let oddXMLUsers: [(String, String)] = [
+        ("an entity in a value", method(#"<method type="fido2">K&amp;ey</method>"#)),
+        ("a character reference", method(#"<method type="fido2">K&#101;y</method>"#)),
+        ("a quote in a value", method(#"<method type="fido2">K"ey</method>"#)),
+        ("an empty id", method(#"<method type="fido2" id="">K</method>"#)),
+        ("id before type", method(#"<method id="f" type="fido2">K</method>"#)),
+        ("upper-case method", method(#"<method type="FIDO2">K</method>"#)),
+        ("CDATA", method(#"<method type="fido2"><![CDATA[K<1>]]></method>"#)),
+        ("a comment inside", method(#"<method type="fido2">K<!-- c --></method>"#)),
+        ("an empty value", method(#"<method type="fido2"></method>"#)),
+        ("an empty method element", method(#"<method type="fido2"/>"#)),
+        ("non-ASCII value", method(#"<method type="fido2">Clé</method>"#)),
+        ("attributes in another order", #"    <user admin="false" upn="odd@t1.example" defaultMethod="none"/>\#n"#),
+        ("no admin attribute", #"    <user upn="odd@t1.example" defaultMethod="none"/>\#n"#),
+        ("single quotes", "    <user upn='odd@t1.example' admin='false' defaultMethod='none'/>\n"),
+        ("upper-case token", #"    <user upn="odd@t1.example" admin="FALSE" defaultMethod="PUSH"/>\#n"#),
+        ("an entity in the upn", #"    <user upn="odd&amp;@t1.example" admin="false" defaultMethod="none"/>\#n"#),
+        ("a blank upn", #"    <user upn="  " admin="false" defaultMethod="none"/>\#n"#),
+        (
+            "an empty user element",
+            #"    <user upn="odd@t1.example" admin="false" defaultMethod="none">\#n    </user>\#n"#
+        ),
+        ("non-ASCII upn", #"    <user upn="zoë@t1.example" admin="false" defaultMethod="none"/>\#n"#),
+        ("a tab before", "\t<user upn=\"odd@t1.example\" admin=\"false\" defaultMethod=\"none\"/>\n"),
+        ("CRLF", "    <user upn=\"odd@t1.example\" admin=\"false\" defaultMethod=\"none\"/>\r\n"),
+        (
+            "two on a line",
+            #"    <user upn="odd@t1.example" admin="false" defaultMethod="none"/><user upn="odd2@t1.example" admin="false" defaultMethod="none"/>\#n"#
+        ),
+    ]
+
+    /// A user `odd@t1.example` with one method element, written as given.
+    static func method(_ element: String) -> String {
+        #"    <user upn="odd@t1.example" admin="false" defaultMethod="none">\#n      \#(element)\#n    </user>\#n"#
+    }
+
+    @Test("odd but valid XML users among canonical ones, one at a time")
+    func oddXMLUsers() throws {
+        let workspace = try Workspace()
+        let canonical = (0..<30).map {
+            "    <user upn=\"u\($0)@t1.example\" admin=\"false\" defaultMethod=\"push\">\n"
+                + "      <method type=\"microsoftAuthenticator\" id=\"m\($0)\">Phone \($0)</method>\n    </user>\n"
+        }
+        let changes = try workspace.write(
+            "change_id,tenant,user,operation,method,method_id,value,expect\n"
+                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
+                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n", to: "changes.csv")
+        for (index, (name, odd)) in Self.oddXMLUsers.enumerated() {
+            let text =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n  <tenant id=\"t1\">\n"
+                + canonical[..<15].joined() + odd + canonical[15...].joined()
+                + "  </tenant>\n</securityInfoExport>\n"
+            let export = try workspace.write(text, to: "odd-\(index).xml")
+            try Self.expectSameBothWays(Case(name: "odd xml \(name)", exports: export, changes: changes), in: workspace)
+        }
+    }
+
     @Test("broken and hostile files: the same error, nothing written either way")
     func brokenFiles() throws {
         let workspace = try Workspace()
@@ -158,9 +222,10 @@ struct BytePathTests {
             try FileManager.default.contentsOfDirectory(atPath: Fixtures.broken.path).filter {
                 $0.hasSuffix(".csv") && !$0.contains("change")
             }.map { Fixtures.path(Fixtures.broken, $0) }
-            + FileManager.default.contentsOfDirectory(atPath: Fixtures.hostile.path).filter { $0.hasSuffix(".csv.gz") }
-            .map { Fixtures.path(Fixtures.hostile, $0) }
-        #expect(files.count >= 9)
+            + FileManager.default.contentsOfDirectory(atPath: Fixtures.hostile.path).filter {
+                ($0.hasSuffix(".csv.gz") || $0.hasSuffix(".xml")) && !$0.contains("change")
+            }.map { Fixtures.path(Fixtures.hostile, $0) }
+        #expect(files.count >= 18)
         for file in files.sorted() {
             // The bomb expands to 200 MB: a 2 MB limit keeps the (debug) runs quick.
             let testCase = Case(

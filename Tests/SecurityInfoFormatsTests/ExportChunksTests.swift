@@ -65,13 +65,13 @@ struct ExportChunksTests {
             var chunks = try makeReader()
             while let chunk = try chunks.next() {
                 read.chunks += 1
-                let users = chunk.read(summarizingWith: summarizing ? { _ in TenantPolicy() } : nil)
+                let users = chunk.read(summarizing: summarizing ? .everyUser : nil)
                 for user in users.users {
                     try chunks.runCheck?.check(user, in: users.bytes)
                     switch user {
                     case .decoded(let record): read.users.append(describe(record))
                     case .summarized(let summarized):
-                        var record = try chunk.decode(summarized)
+                        var record = try chunk.decodedForTests(summarized)
                         (record.tenant, record.line, record.rowCount) =
                             (summarized.tenant, summarized.line, summarized.rowCount)
                         (record.nameLine, record.nameColumn) = (summarized.line, summarized.nameColumn)
@@ -111,7 +111,7 @@ struct ExportChunksTests {
         }
         var chunks = try CSVExportChunkReader(source: Self.source(text, maximumBytes: nil), confirming: nil)
         let chunk = try #require(try chunks.next())
-        let users = chunk.read(summarizingWith: { _ in TenantPolicy() }).users
+        let users = chunk.read(summarizing: .everyUser).users
         #expect(users.count == 300)
         #expect(users.allSatisfy { if case .summarized = $0 { true } else { false } })
     }

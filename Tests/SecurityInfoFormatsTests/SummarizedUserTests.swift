@@ -67,13 +67,18 @@ struct SummarizedUserTests {
             source: MemoryByteSource(path: "e.csv", text: text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
         let decoded = chunk.read()
-        let read = chunk.read(summarizingWith: policy)
+        // Users 100 to 109 are named by a change: decoded, whatever their bytes.
+        let named = Set(records[100..<110].map { "\($0.tenant) \($0.user.key)" })
+        let read = chunk.read(
+            summarizing: Summarizing(
+                policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
         #expect(decoded.failure == nil && read.failure == nil)
         try #require(read.users.count == decoded.users.count)
         var summarized = 0
         for (user, full) in zip(read.users, decoded.users) {
             guard case .decoded(let record) = full else { Issue.record("the full reading decodes"); continue }
             guard case .summarized(let kept) = user else { continue }
+            #expect(!named.contains("\(record.tenant) \(record.user.key)"), "a user a change names is decoded")
             summarized += 1
             let tenantPolicy = policy(record.tenant)
             #expect(kept.summary == UserSummary(record.user, policy: tenantPolicy), "\(record.user)")

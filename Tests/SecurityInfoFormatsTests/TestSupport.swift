@@ -61,3 +61,24 @@ func writeExport(_ records: [ExportRecord]) throws(OutputError) -> (text: String
 func readChangeFile(_ text: String, path: String = "changes.csv") throws(InputError) -> ChangeFile {
     try CSVChangeFileReader.read(source: MemoryByteSource(path: path, text: text))
 }
+
+extension Summarizing {
+    /// Every tenant under the default policy, no user named by a change.
+    static var everyUser: Summarizing { Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _ in false }) }
+}
+
+extension ExportChunk {
+    /// A user kept as bytes, decoded from its own bytes by the format's reader: what the full reading gives of it.
+    func decodedForTests(_ user: SummarizedUser) throws(InputError) -> ExportRecord {
+        switch content {
+        case .csv(let bytes, _, let layout, _):
+            var reader = CSVExportReader(
+                chunk: CSVReader(bytes: Array(bytes[user.encoded]), path: layout.path, firstLine: user.line),
+                layout: layout)
+            guard let record = try reader.next() else { throw InputError(file: "", "no user in the bytes") }
+            return record
+        default:
+            throw InputError(file: "", "not a CSV chunk")
+        }
+    }
+}

@@ -23,6 +23,11 @@ struct ChangeEvaluator: Sendable {
         index.changes(tenant: tenant, userKey: userKey, in: changeFile)
     }
 
+    /// Whether a change in scope names the user.
+    func namesUser(_ userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> Bool {
+        tenantsWithChanges.contains(tenant) && !rows(naming: userKey, tenant: tenant).isEmpty
+    }
+
     /// A user the change file names, run through the rule engine: one result per row of `rows`.
     func evaluate(_ record: ExportRecord, rows: [Int]) -> UserEvaluation {
         RuleEngine.evaluate(

@@ -14,8 +14,8 @@ struct ChunkProcessor: Sendable {
     let encoder: any ExportEncoder
     let policies: PolicySet
     let includes: @Sendable (String) -> Bool
-    /// Whether users may be kept as their bytes: the writer writes the reader's format (`--decode-every-user`
-    /// turns it off).
+    /// Whether users may be kept as their bytes, where the writer writes the reader's format
+    /// (`--decode-every-user` turns it off).
     let summarizes: Bool
 
     /// A user the rule engine decided on: the change file's rows naming it, a result each, and where it is.
@@ -49,12 +49,14 @@ struct ChunkProcessor: Sendable {
 
     func process(_ chunk: ExportChunk) throws(OutputError) -> Outcome {
         var batch = EncodedBatch(for: chunk)
-        let policies = policies
-        var users = chunk.read(summarizingWith: summarizes ? { policies.policy(for: $0) } : nil)
+        let (policies, evaluator) = (policies, evaluator)
+        let summarizing = Summarizing(
+            policy: { policies.policy(for: $0) }, namesUser: { evaluator.namesUser($1, tenant: $0) })
+        var users = chunk.read(summarizing: summarizes && chunk.isWritten(by: encoder) ? summarizing : nil)
         var decided: [DecidedUser] = []
         var context: TenantContext?
         var index = 0
-        reading: while index < users.users.count {
+        while index < users.users.count {
             let user = users.users[index]
             let tenant = user.tenant
             if context?.tenant != tenant {
@@ -73,30 +75,14 @@ struct ChunkProcessor: Sendable {
                 users.unfinished = nil
                 break
             }
-            // Only a user a change names is decoded (when it was not already) and run through the rule engine.
-            var record: ExportRecord?
-            var rows: [Int] = []
             switch user {
-            case .decoded(let decoded):
-                record = decoded
+            case .decoded(let record):
+                // A user kept as bytes is one no change names: only a decoded user is looked up.
+                var rows: [Int] = []
                 if tenantContext.hasChanges {
-                    var key = decoded.user.key
+                    var key = record.user.key
                     rows = key.withUTF8 { evaluator.rows(naming: $0, tenant: tenant) }
                 }
-            case .summarized(let summarized):
-                if tenantContext.hasChanges {
-                    rows = summarized.withKey(in: users.bytes) { evaluator.rows(naming: $0, tenant: tenant) }
-                }
-                if !rows.isEmpty {
-                    do { record = try chunk.decode(summarized) } catch {
-                        users.failure = error
-                        users.users.removeSubrange(index...)
-                        users.unfinished = nil
-                        break reading
-                    }
-                }
-            }
-            if let record {
                 var after: User?
                 if !rows.isEmpty {
                     let evaluation = evaluator.evaluate(record, rows: rows)
@@ -108,7 +94,7 @@ struct ChunkProcessor: Sendable {
                             objectID: record.graph?.objectID))
                 }
                 try encode(record, as: after, context: tenantContext, into: &batch)
-            } else if case .summarized(let summarized) = user {
+            case .summarized(let summarized):
                 copy(summarized, from: users.bytes, context: tenantContext, into: &batch)
             }
             if let last = tenantContext.last, last.line == user.line {

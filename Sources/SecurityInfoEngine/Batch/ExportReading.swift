@@ -69,11 +69,9 @@ struct ExportReading {
             let writer = try BatchError.writing { () throws(OutputError) in
                 try makeWriter(file: fileIndex, like: description, outputs: &written.outputs)
             }
-            // A user kept as its bytes is written as those bytes: only where the writer would write them so.
             let processor = ChunkProcessor(
                 file: fileIndex, path: path, plan: plan, evaluator: evaluator, encoder: writer.encoder,
-                policies: inputs.policies, includes: includes,
-                summarizes: !configuration.decodesEveryUser && writer.encoder is CSVExportEncoder)
+                policies: inputs.policies, includes: includes, summarizes: !configuration.decodesEveryUser)
             let runCheck = reader.runCheck
             let output = CollectorConfined(ExportOutput(writer: writer, findings: written.findings))
             let pipeline = OrderedPipeline<ExportChunk, ChunkProcessor.Outcome, BatchError>(

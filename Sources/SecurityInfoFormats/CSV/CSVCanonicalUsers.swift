@@ -5,8 +5,8 @@ import SecurityInfo
 /// what `CSVExportEncoder` writes: the canonical columns, no quotes, printable ASCII, LF line ends, the exact
 /// tokens, every row of a user starting with the same tenant, user, admin and default bytes, and either one row
 /// with an empty method or a method on every row. Such rows are valid as they are (none of `CSVExportReader`'s
-/// errors can arise in them), so each user becomes a `SummarizedUser`. At the first user that is not canonical
-/// the reading stops and says where: `CSVExportReader` reads the rest, errors included, as it always did.
+/// errors can arise in them), so each user becomes a `SummarizedUser`. At the first user that is not canonical, or
+/// that a change names, the reading stops and says where: `CSVExportReader` reads that user, errors included.
 enum CSVCanonicalUsers {
     private static let comma = UInt8(ascii: ","), lineFeed = UInt8(ascii: "\n"), quote = UInt8(ascii: "\"")
     private static let space = UInt8(ascii: " ")
@@ -22,9 +22,10 @@ enum CSVCanonicalUsers {
     }
 
     /// Appends the canonical users from `start` (a row's start, on its line) to `users`; returns where the first
-    /// user that is not canonical starts (the end of `bytes` when there is none), and its line.
+    /// user that is not canonical or that a change names starts (the end of `bytes` when there is none), and its
+    /// line.
     static func read(
-        _ bytes: [UInt8], from start: (offset: Int, line: Int), policy: (String) -> TenantPolicy,
+        _ bytes: [UInt8], from start: (offset: Int, line: Int), summarizing: Summarizing,
         into users: inout [ChunkUser]
     ) -> (offset: Int, line: Int) {
         // About 80 bytes a row and two rows a user: room enough that the array rarely grows.
@@ -33,6 +34,10 @@ enum CSVCanonicalUsers {
             var position = start.offset
             var line = start.line
             var pending: Pending?
+            let namesUser = summarizing.namesUser
+            func isNamed(_ user: SummarizedUser) -> Bool {
+                user.withKey(in: bytes) { (key: UnsafeBufferPointer<UInt8>) -> Bool in namesUser(user.tenant, key) }
+            }
             // The tenant of the users being read: its text and policy, made once per run of its users.
             var tenant: (range: Range<Int>, name: String, policy: TenantPolicy)?
             while position < bytes.count {
@@ -67,6 +72,7 @@ enum CSVCanonicalUsers {
                         {
                             break
                         }
+                        if isNamed(current.user) { break }
                         users.append(.summarized(current.user))
                         pending = nil
                     }
@@ -74,7 +80,7 @@ enum CSVCanonicalUsers {
                     if tenant == nil || !equal(bytes, rowStart..<commas[0], tenant!.range) {
                         guard TenantID.isValid(utf8: tenantField) else { break }
                         let name = String(decoding: tenantField, as: UTF8.self)
-                        tenant = (rowStart..<commas[0], name, policy(name))
+                        tenant = (rowStart..<commas[0], name, summarizing.policy(name))
                     } else {
                         tenant!.range = rowStart..<commas[0]
                     }
@@ -86,6 +92,7 @@ enum CSVCanonicalUsers {
                     let nameRange = commas[0] + 1..<commas[1]
                     var user = SummarizedUser(
                         tenant: tenant!.name, encoded: rowStart..<rowEnd + 1, name: nameRange, line: line, rowCount: 1,
+                        nameColumn: tenantField.count + 2,
                         summary: UserSummary(isAdmin: isAdmin == 1, defaultMethod: defaultMethod))
                     if let kind {
                         user.summary.add(kind, value: field(6), userName: name, policy: tenant!.policy)
@@ -97,7 +104,7 @@ enum CSVCanonicalUsers {
                 position = rowEnd + 1
                 line += 1
             }
-            if position == bytes.count, let current = pending {
+            if position == bytes.count, let current = pending, !isNamed(current.user) {
                 users.append(.summarized(current.user))
                 return (position, line)
             }

@@ -27,6 +27,15 @@ public struct ExportChunk: Sendable {
 
     let content: Content
 
+    /// Whether `encoder` writes this chunk's format: only then are its bytes what the encoder would write.
+    public func isWritten(by encoder: any ExportEncoder) -> Bool {
+        switch content {
+        case .csv: encoder is CSVExportEncoder
+        case .xml: encoder is XMLExportEncoder
+        case .graph: false
+        }
+    }
+
     /// The chunk's bytes: what its users take written again, near enough.
     public var byteCount: Int {
         switch content {
@@ -38,20 +47,20 @@ public struct ExportChunk: Sendable {
 
     /// The chunk's users. The users before an error are returned, so that what must be checked in file order
     /// sees them before the error is raised.
-    /// - Parameter policy: the policy of a tenant, given when users whose bytes are what the format's encoder
-    ///   writes are to be kept as those bytes with a summary (`SummarizedUser`), read under that policy;
-    ///   `nil`: every user decoded.
-    public func read(summarizingWith policy: ((String) -> TenantPolicy)? = nil) -> Users {
+    /// - Parameter summarizing: given when users no change names whose bytes are what the format's encoder writes
+    ///   are to be kept as those bytes with a summary (`SummarizedUser`); `nil`: every user decoded.
+    public func read(summarizing: Summarizing? = nil) -> Users {
         switch content {
         case .graph(let bytes, let firstLine, let isFileStart, let path, let failure):
             return GraphExportChunkReader.users(
                 in: bytes, firstLine: firstLine, isFileStart: isFileStart, path: path, failure: failure)
         case .xml(let document, let origin, let path, let failure):
-            return XMLExportChunkReader.users(in: document, origin: origin, path: path, failure: failure)
+            return XMLExportChunkReader.users(
+                in: document, origin: origin, path: path, failure: failure, summarizing: summarizing)
         case .csv(let bytes, let firstLine, let layout, let failure):
             var users = Users()
             users.bytes = bytes
-            guard let policy, failure == nil, layout.isCanonical else {
+            guard let summarizing, failure == nil, layout.isCanonical else {
                 // A chunk the stream failed after is read whole by the reader, whose last user is then unfinished.
                 read(bytes, from: (0, firstLine), layout: layout, failure: failure, into: &users)
                 return users
@@ -60,7 +69,7 @@ public struct ExportChunk: Sendable {
             // the bytes after it are looked at again.
             var next = (offset: 0, line: firstLine)
             while next.offset < bytes.count {
-                next = CSVCanonicalUsers.read(bytes, from: next, policy: policy, into: &users.users)
+                next = CSVCanonicalUsers.read(bytes, from: next, summarizing: summarizing, into: &users.users)
                 guard next.offset < bytes.count else { break }
                 guard let following = read(bytes, from: next, layout: layout, oneUser: true, into: &users) else {
                     break
@@ -96,17 +105,5 @@ public struct ExportChunk: Sendable {
             users.unfinished = reader.unfinished
         }
         return nil
-    }
-
-    /// A summarised user of this chunk, decoded: for the rule engine, when a change names it.
-    public func decode(_ user: SummarizedUser) throws(InputError) -> ExportRecord {
-        guard case .csv(let bytes, _, let layout, _) = content else {
-            preconditionFailure("only a CSV chunk summarises its users")
-        }
-        var reader = CSVExportReader(
-            chunk: CSVReader(bytes: Array(bytes[user.encoded]), path: layout.path, firstLine: user.line),
-            layout: layout)
-        guard let record = try reader.next() else { preconditionFailure("a summarised user has rows") }
-        return record
     }
 }

@@ -12,26 +12,44 @@ public struct SummarizedUser: Sendable {
     /// The line of the user's first row, and its row count, an empty-method row included.
     public var line: Int
     public var rowCount: Int
+    /// Where the user is named, for messages (the `user` cell's column; 1 for an element).
+    public var nameColumn: Int
     public var summary: UserSummary
-
-    /// Where the user is named, for messages: the `user` cell, after the tenant's (ASCII) cell and its comma.
-    public var nameColumn: Int { tenant.utf8.count + 2 }
 
     /// The user principal name, as a `User` would hold it.
     public func name(in bytes: [UInt8]) -> String { String(decoding: bytes[name], as: UTF8.self) }
 
     /// Calls `body` with the user's key (`User.key`) as UTF-8, lower-cased on the stack when it must be.
     public func withKey<Result>(in bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        bytes.withUnsafeBufferPointer { bytes in
-            let name = UnsafeBufferPointer(rebasing: bytes[self.name])
-            guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
-                for (index, byte) in name.enumerated() {
-                    key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                }
-                return body(UnsafeBufferPointer(key))
+        bytes.withUnsafeBufferPointer { withKey(in: $0, body) }
+    }
+
+    func withKey<Result>(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result)
+        -> Result
+    {
+        let name = UnsafeBufferPointer(rebasing: bytes[self.name])
+        guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
+            for (index, byte) in name.enumerated() {
+                key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
             }
+            return body(UnsafeBufferPointer(key))
         }
+    }
+}
+
+/// What a reading needs to keep users as their bytes: each tenant's policy (the summary's value checks depend on it),
+/// and whether a change names a user (given its tenant and `User.key` as UTF-8), which is then decoded for the rule
+/// engine.
+public struct Summarizing {
+    public var policy: (String) -> TenantPolicy
+    public var namesUser: (String, UnsafeBufferPointer<UInt8>) -> Bool
+
+    public init(
+        policy: @escaping (String) -> TenantPolicy, namesUser: @escaping (String, UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        self.policy = policy
+        self.namesUser = namesUser
     }
 }
 

@@ -26,7 +26,7 @@ struct XMLByteScanner {
     private var beforePrevious: UInt8 = 0
     private var openPosition = (line: 1, column: 1)
     private var offset = 0
-    private var pendingStarts: [(line: Int, column: Int)] = []
+    private var pendingStarts: [(line: Int, column: Int, offset: Int)] = []
     private var pendingHead = 0
     /// Whether an element's start tag has been seen: libxml2 calls a document without one "Extra content".
     private(set) var sawElement = false
@@ -43,8 +43,9 @@ struct XMLByteScanner {
         openPosition = (line, column + 1)
     }
 
-    /// Where the next element start tag not yet taken begins (its `<`), in document order.
-    mutating func nextElementStart() -> (line: Int, column: Int)? {
+    /// Where the next element start tag not yet taken begins (its `<`: line, column, and offset in the stream), in
+    /// document order.
+    mutating func nextElementStart() -> (line: Int, column: Int, offset: Int)? {
         guard pendingHead < pendingStarts.count else { return nil }
         defer {
             pendingHead += 1
@@ -104,7 +105,7 @@ struct XMLByteScanner {
                 case UInt8(ascii: "!"): state = .bang
                 case UInt8(ascii: "/"): state = .tag
                 default:
-                    pendingStarts.append(openPosition)
+                    pendingStarts.append((openPosition.line, openPosition.column, tagStart))
                     sawElement = true
                     state = .tag
                 }

@@ -100,20 +100,22 @@ struct XMLExportChunkReader: ExportChunkReader {
     }
 
     /// The users of one chunk's document (`ExportChunk.read()`), on a worker.
-    static func users(in document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?)
-        -> ExportChunk.Users
-    {
+    static func users(
+        in document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?, summarizing: Summarizing?
+    ) -> ExportChunk.Users {
         var users = ExportChunk.Users()
+        users.bytes = document
         var reader: XMLExportReader
         do throws(InputError) {
             let source = MemoryByteSource(path: path, bytes: document, failure: failure)
-            reader = try XMLExportReader(source: source, checksRepeats: false, origin: origin)
+            reader = try XMLExportReader(
+                source: source, checksRepeats: false, origin: origin, summarizing: summarizing, document: document)
         } catch {
             users.failure = error
             return users
         }
         do throws(InputError) {
-            while let record = try reader.next() { users.users.append(.decoded(record)) }
+            while let user = try reader.nextUser() { users.users.append(user) }
         } catch {
             users.failure = error
             users.unfinished = reader.unfinished

@@ -12,6 +12,11 @@ public struct XMLExportReader: ExportReader {
     private let runs: UserRunIndex?
     /// Without the repeat check: the user whose elements are being read.
     private(set) var unfinished: ExportRecord?
+    /// Reading a chunk: how to keep users as their bytes, and the document's bytes (those libxml2 reads).
+    private let summarizing: Summarizing?
+    private let document: [UInt8]
+    /// The policy of the tenant whose users are being read, asked once per tenant.
+    private var tenantPolicy: (tenant: String, policy: TenantPolicy)?
 
     public var path: String { xml.path }
     public var unconfirmedRepeats: Set<String> { runs?.unconfirmed ?? [] }
@@ -21,13 +26,21 @@ public struct XMLExportReader: ExportReader {
     public init(source: any ByteSource, confirming: Set<String>? = nil) throws(InputError) {
         runs = UserRunIndex(confirming: confirming)
         xml = try XMLReader(source: source)
+        (summarizing, document) = (nil, [])
     }
 
     /// Reads without checking repeated users: `XMLExportChunkReader`'s collector does.
-    /// - Parameter origin: where the source's bytes sit in their file, when they are a chunk of it.
-    init(source: any ByteSource, checksRepeats: Bool, origin: XMLChunkOrigin = .wholeDocument) throws(InputError) {
+    /// - Parameters:
+    ///   - origin: where the source's bytes sit in their file, when they are a chunk of it.
+    ///   - summarizing: given to keep canonical users no change names as their bytes, which are `document` (the
+    ///     bytes `source` gives).
+    init(
+        source: any ByteSource, checksRepeats: Bool, origin: XMLChunkOrigin = .wholeDocument,
+        summarizing: Summarizing? = nil, document: [UInt8] = []
+    ) throws(InputError) {
         runs = checksRepeats ? UserRunIndex() : nil
         xml = try XMLReader(source: source, origin: origin)
+        (self.summarizing, self.document) = (summarizing, document)
     }
 
     /// The error for a user met again in a tenant.
@@ -36,15 +49,23 @@ public struct XMLExportReader: ExportReader {
     }
 
     public mutating func next() throws(InputError) -> ExportRecord? {
+        // Without `summarizing`, every user is decoded.
+        guard case .decoded(let record) = try nextUser() else { return nil }
+        return record
+    }
+
+    /// The next user, decoded or (reading a chunk, with `summarizing`) kept as its bytes.
+    mutating func nextUser() throws(InputError) -> ChunkUser? {
         while try xml.read() {
             switch xml.kind {
             case .element:
                 // A user's element is by far the most common: told by its name without making text of it.
                 let depth = xml.depth
                 if depth == 2 && xml.isNamed("user") {
+                    if let user = try summarizedUser() { return .summarized(user) }
                     let record = try readUser()
                     unfinished = nil
-                    return record
+                    return .decoded(record)
                 }
                 switch (depth, xml.name) {
                 case (0, "securityInfoExport"):
@@ -78,6 +99,27 @@ public struct XMLExportReader: ExportReader {
         let attributes = try checkedAttributes(allowed: ["version"], required: ["version"])
         guard attributes["version"] == "1" else { throw error("unsupported version '\(attributes["version"]!)'") }
         sawRoot = true
+    }
+
+    /// The user at the current `<user>` element kept as its bytes, when they are canonical and no change names it;
+    /// the reader is then past the element (libxml2 having parsed it).
+    private mutating func summarizedUser() throws(InputError) -> SummarizedUser? {
+        guard let summarizing, let tenant, let offset = xml.elementOffset else { return nil }
+        if tenantPolicy?.tenant != tenant { tenantPolicy = (tenant, summarizing.policy(tenant)) }
+        let line = xml.line
+        let read = document.withUnsafeBufferPointer {
+            XMLCanonicalUser.read($0, at: offset, tenant: tenant, line: line, policy: tenantPolicy!.policy)
+        }
+        guard let (user, methods) = read,
+            !user.withKey(in: document, { (key: UnsafeBufferPointer<UInt8>) in summarizing.namesUser(tenant, key) })
+        else { return nil }
+        do { try xml.skipElement(elementsInside: methods) } catch {
+            // As reading its elements one by one would have: the user is unfinished when the parser fails.
+            unfinished = ExportRecord(
+                tenant: tenant, user: User(name: user.name(in: document)), line: line, rowCount: 0)
+            throw error
+        }
+        return user
     }
 
     private mutating func readUser() throws(InputError) -> ExportRecord {

@@ -90,7 +90,30 @@ final class XMLReader {
 
     /// Moves to the next node; `false` at the end of the document.
     func read() throws(InputError) -> Bool {
-        let status = xmlTextReaderRead(reader)
+        if let status = skippedTo {
+            skippedTo = nil
+            return status == 1
+        }
+        return try moved(status: xmlTextReaderRead(reader))
+    }
+
+    /// Moves past the current element and everything in it (`elementsInside` elements), to the node after it,
+    /// which `read()` then gives. The parser still parses and checks every byte of it; no node of it comes to
+    /// Swift.
+    func skipElement(elementsInside: Int) throws(InputError) {
+        let status = xmlTextReaderNext(reader)
+        // Their start tags were scanned on the way to the parser: dropped, so that the next element gets its own.
+        let box = context.takeUnretainedValue()
+        for _ in 0..<elementsInside { _ = box.scanner.nextElementStart() }
+        skippedTo = status
+        _ = try moved(status: status)
+    }
+
+    /// After `skipElement`: the status of the node it moved to, not yet given by `read()`.
+    private var skippedTo: Int32?
+
+    /// Checks what moving to a node met, and takes the node's kind and place.
+    private func moved(status: Int32) throws(InputError) -> Bool {
         let box = context.takeUnretainedValue()
         if var error = box.sourceError {
             if error.line == nil { error.line = line }
@@ -156,7 +179,10 @@ final class XMLReader {
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
     var value: String { xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "" }
 
-    private var elementStart: (line: Int, column: Int)?
+    private var elementStart: (line: Int, column: Int, offset: Int)?
+
+    /// Where the current element's `<` is in the document's bytes.
+    var elementOffset: Int? { kind == .element ? elementStart?.offset : nil }
 
     /// An error at the current node: its line, and its column where it has one.
     func error(_ message: String) -> InputError { InputError(file: path, line: line, column: column, message) }
