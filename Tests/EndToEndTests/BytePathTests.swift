@@ -214,6 +214,22 @@ struct BytePathTests {
         }
     }
 
+    @Test("a user repeated past the users the run check keeps exactly (its Bloom filter, hashed on the workers)")
+    func repeatPastTheExactUsers() throws {
+        let workspace = try Workspace()
+        var text = "tenant,user,admin,default_method,method,method_id,value\n"
+        for index in 0..<70_000 { text += "t1,u\(index)@t1.example,false,none,fido2,f,Key\n" }
+        // Met again in another case: the same user.
+        let export = try workspace.write(text + "t1,U12@T1.example,false,none,fido2,f,Key\n", to: "repeat.csv")
+        let changes = try workspace.write(
+            "change_id,tenant,user,operation,method,method_id,value,expect\n", to: "c.csv")
+        try Self.expectSameBothWays(Case(name: "repeat", exports: export, changes: changes), in: workspace)
+        let run = try SecInfo.run(["validate", "--export", export, "--report", workspace.path("report-repeat")])
+        #expect(run.exitCode == 2)
+        #expect(run.standardError.contains("repeat.csv:70002:4:"), "\(run.standardError)")
+        #expect(run.standardError.contains("began at line 14"), "\(run.standardError)")
+    }
+
     @Test("broken and hostile files: the same error, nothing written either way")
     func brokenFiles() throws {
         let workspace = try Workspace()

@@ -90,12 +90,45 @@ struct SummarizedUserTests {
             #expect(Array(read.bytes[kept.encoded]) == encoded)
             #expect(kept.name(in: read.bytes) == record.user.name)
             #expect(kept.withKey(in: read.bytes) { String(decoding: $0, as: UTF8.self) } == record.user.key)
+            var key = record.user.key
+            #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
             #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
             #expect((kept.line, kept.nameColumn) == (record.nameLine, record.nameColumn))
         }
         // Values with commas or outside ASCII, and users whose rows the encoder would write otherwise, take the full
         // path; most users here are canonical.
         #expect(summarized > 200, "\(summarized) of 400 kept as bytes")
+    }
+
+    @Test("XML: a user element kept as bytes has the summary, key hash and bytes of the decoded user", arguments: 0..<4)
+    func xmlSameAsDecoded(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let policy = Self.randomPolicy(using: &random)
+        let records = (0..<300).map { Self.randomUser($0, using: &random) }.sorted { $0.tenant < $1.tenant }
+        let sink = MemoryByteSink()
+        var writer = try XMLExportWriter(sink: sink, path: "e.xml")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        var chunks = try XMLExportChunkReader(
+            source: MemoryByteSource(path: "e.xml", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
+        let chunk = try #require(try chunks.next())
+        let decoded = chunk.read()
+        let read = chunk.read(summarizing: Summarizing(policy: { _ in policy }, namesUser: { _, _ in false }))
+        #expect(decoded.failure == nil && read.failure == nil)
+        try #require(read.users.count == decoded.users.count && read.users.count == 300)
+        var summarized = 0
+        for (user, full) in zip(read.users, decoded.users) {
+            guard case .decoded(let record) = full, case .summarized(let kept) = user else { continue }
+            summarized += 1
+            #expect(kept.summary == UserSummary(record.user, policy: policy), "\(record.user)")
+            var encoded: [UInt8] = []
+            try XMLExportEncoder(path: "e.xml").encode(record, into: &encoded)
+            #expect(Array(read.bytes[kept.encoded]) == encoded)
+            #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
+            var key = record.user.key
+            #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
+        }
+        #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
 
     @Test("the findings of a summary: each rule of the audit is met by some user of the random set", arguments: 0..<3)

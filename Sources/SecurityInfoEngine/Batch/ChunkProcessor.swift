@@ -48,11 +48,11 @@ struct ChunkProcessor: Sendable {
     }
 
     func process(_ chunk: ExportChunk) throws(OutputError) -> Outcome {
-        var batch = EncodedBatch(for: chunk)
         let (policies, evaluator) = (policies, evaluator)
         let summarizing = Summarizing(
             policy: { policies.policy(for: $0) }, namesUser: { evaluator.namesUser($1, tenant: $0) })
         var users = chunk.read(summarizing: summarizes && chunk.isWritten(by: encoder) ? summarizing : nil)
+        var batch = EncodedBatch(for: chunk, users: users)
         var decided: [DecidedUser] = []
         var context: TenantContext?
         var index = 0
@@ -93,14 +93,14 @@ struct ChunkProcessor: Sendable {
                             rows: rows, results: evaluation.results, line: record.line, name: record.user.name,
                             objectID: record.graph?.objectID))
                 }
-                try encode(record, as: after, context: tenantContext, into: &batch)
+                try encode(record, as: after, context: tenantContext, input: users.bytes, into: &batch)
             case .summarized(let summarized):
                 copy(summarized, from: users.bytes, context: tenantContext, into: &batch)
             }
             if let last = tenantContext.last, last.line == user.line {
                 for user in tenantContext.created {
                     let created = ExportRecord(tenant: tenant, user: user, line: 0, rowCount: 0)
-                    try encode(created, as: nil, context: tenantContext, into: &batch)
+                    try encode(created, as: nil, context: tenantContext, input: users.bytes, into: &batch)
                 }
             }
             index += 1
@@ -109,18 +109,23 @@ struct ChunkProcessor: Sendable {
     }
 
     /// One user, in its new state when it has one, encoded, counted and audited.
-    private func encode(_ record: ExportRecord, as after: User?, context: TenantContext, into batch: inout EncodedBatch)
-        throws(OutputError)
-    {
-        let segment = batch.segment(for: record.tenant)
+    private func encode(
+        _ record: ExportRecord, as after: User?, context: TenantContext, input: [UInt8], into batch: inout EncodedBatch
+    ) throws(OutputError) {
+        let segment = batch.segment(for: record.tenant, input: input)
         // Most users are written as read: the record is copied only for one in a new state.
         let user = after ?? record.user
+        let encoder = encoder
         if let after {
             var changed = record
             changed.user = after
-            try encoder.encode(changed, into: &batch.segments[segment].bytes)
+            try batch.segments[segment].users.append { (bytes) throws(OutputError) in
+                try encoder.encode(changed, into: &bytes)
+            }
         } else {
-            try encoder.encode(record, into: &batch.segments[segment].bytes)
+            try batch.segments[segment].users.append { (bytes) throws(OutputError) in
+                try encoder.encode(record, into: &bytes)
+            }
         }
         batch.segments[segment].totals.count(user, otherTypes: record.graph?.otherTypes ?? [])
         batch.segments[segment].rowsRead += record.rowCount
@@ -132,8 +137,8 @@ struct ChunkProcessor: Sendable {
     private func copy(
         _ user: SummarizedUser, from bytes: [UInt8], context: TenantContext, into batch: inout EncodedBatch
     ) {
-        let segment = batch.segment(for: user.tenant)
-        batch.segments[segment].bytes.append(contentsOf: bytes[user.encoded])
+        let segment = batch.segment(for: user.tenant, input: bytes)
+        batch.segments[segment].users.append(input: user.encoded)
         batch.segments[segment].totals.count(user.summary.methodCounts)
         batch.segments[segment].rowsRead += user.rowCount
         guard context.isInScope else { return }

@@ -7,7 +7,7 @@ struct EncodedBatch: Sendable {
     /// Consecutive users of one tenant, encoded, with what they hold.
     struct Segment: Sendable {
         var tenant: String
-        var bytes: [UInt8] = []
+        var users: EncodedUsers
         var totals = WrittenTotals()
         /// The export rows its users took when read.
         var rowsRead = 0
@@ -25,16 +25,21 @@ struct EncodedBatch: Sendable {
 
     init() {}
 
-    /// An empty batch for the users of `chunk`, its first segment to start at about the chunk's size.
-    init(for chunk: ExportChunk) { segmentCapacity = chunk.byteCount + chunk.byteCount / 8 + 4096 }
+    /// An empty batch for the users of `chunk`, its first segment to start with room for the share of the chunk's
+    /// users that are encoded (not kept as read).
+    init(for chunk: ExportChunk, users: ExportChunk.Users) {
+        let encoded = users.users.count { if case .decoded = $0 { true } else { false } }
+        let share = users.users.isEmpty ? chunk.byteCount : chunk.byteCount / users.users.count * encoded
+        segmentCapacity = share + share / 8 + 4096
+    }
 
-    /// The segment a user of `tenant` goes to: the last, or a new one when the tenant changes.
-    mutating func segment(for tenant: String) -> Int {
+    /// The segment a user of `tenant` goes to: the last, or a new one when the tenant changes. `input`: the bytes
+    /// users kept as read are in.
+    mutating func segment(for tenant: String, input: [UInt8]) -> Int {
         if segments.last?.tenant != tenant {
-            var segment = Segment(tenant: tenant)
-            // Only the first: a chunk of many small tenants would otherwise reserve its size for each.
-            if segments.isEmpty { segment.bytes.reserveCapacity(segmentCapacity) }
-            segments.append(segment)
+            // Only the first reserves: a chunk of many small tenants would otherwise reserve its size for each.
+            let users = EncodedUsers(input: input, capacity: segments.isEmpty ? segmentCapacity : 0)
+            segments.append(Segment(tenant: tenant, users: users))
         }
         return segments.count - 1
     }

@@ -34,6 +34,7 @@ struct ExportCounts {
     mutating func count(_ chunk: ChunkProcessor.Outcome, file: Int, path: String, runCheck: ExportRunCheck?)
         throws(InputError)
     {
+        runCheck?.prefetch(chunk.users.users)
         for user in chunk.users.users {
             try runCheck?.check(user, in: chunk.users.bytes)
             let tenant = user.tenant

@@ -51,7 +51,7 @@ struct ExportOutput {
 
     mutating func take(_ batch: EncodedBatch) throws(OutputError) {
         for segment in batch.segments {
-            try writer.write(encoded: segment.bytes, tenant: segment.tenant, totals: segment.totals)
+            try writer.write(encoded: segment.users, tenant: segment.tenant, totals: segment.totals)
             counted.rowsWritten[segment.tenant, default: 0] += segment.rowsRead
         }
         if !batch.findings.isEmpty { try findings?.write(encoded: batch.findings) }

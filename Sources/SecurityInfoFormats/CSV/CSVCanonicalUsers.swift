@@ -28,15 +28,17 @@ enum CSVCanonicalUsers {
         _ bytes: [UInt8], from start: (offset: Int, line: Int), summarizing: Summarizing,
         into users: inout [ChunkUser]
     ) -> (offset: Int, line: Int) {
-        // About 80 bytes a row and two rows a user: room enough that the array rarely grows.
-        users.reserveCapacity(users.count + (bytes.count - start.offset) / 128)
+        // About 80 bytes a row and two rows a user: room enough that the array rarely grows. Once a chunk: this is
+        // called again after each user the reader decodes, and reserving again would copy the array each time.
+        if users.isEmpty { users.reserveCapacity(bytes.count / 128) }
         return bytes.withUnsafeBufferPointer { bytes in
             var position = start.offset
             var line = start.line
             var pending: Pending?
-            let namesUser = summarizing.namesUser
-            func isNamed(_ user: SummarizedUser) -> Bool {
-                user.withKey(in: bytes) { (key: UnsafeBufferPointer<UInt8>) -> Bool in namesUser(user.tenant, key) }
+            /// The user, ready to keep; `nil` when a change names it.
+            func finished(_ user: SummarizedUser) -> SummarizedUser? {
+                var user = user
+                return user.finish(in: bytes, summarizing: summarizing) ? nil : user
             }
             // The tenant of the users being read: its text and policy, made once per run of its users.
             var tenant: (range: Range<Int>, name: String, policy: TenantPolicy)?
@@ -72,8 +74,8 @@ enum CSVCanonicalUsers {
                         {
                             break
                         }
-                        if isNamed(current.user) { break }
-                        users.append(.summarized(current.user))
+                        guard let user = finished(current.user) else { break }
+                        users.append(.summarized(user))
                         pending = nil
                     }
                     let tenantField = field(0)
@@ -104,8 +106,8 @@ enum CSVCanonicalUsers {
                 position = rowEnd + 1
                 line += 1
             }
-            if position == bytes.count, let current = pending, !isNamed(current.user) {
-                users.append(.summarized(current.user))
+            if position == bytes.count, let current = pending, let user = finished(current.user) {
+                users.append(.summarized(user))
                 return (position, line)
             }
             guard let current = pending else { return (position, line) }

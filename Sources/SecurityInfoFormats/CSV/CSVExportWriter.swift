@@ -13,8 +13,8 @@ public struct CSVExportWriter: ExportWriter {
         try sink.write(header)
     }
 
-    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
-        try sink.write(bytes)
+    public mutating func write(encoded users: EncodedUsers, tenant: String, totals: WrittenTotals) throws(OutputError) {
+        try users.forEachRun { (bytes) throws(OutputError) in try sink.write(bytes) }
         written[tenant, default: WrittenTotals()].add(totals)
     }
 

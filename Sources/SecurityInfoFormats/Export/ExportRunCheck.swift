@@ -22,14 +22,21 @@ public final class ExportRunCheck: @unchecked Sendable {
         }
     }
 
+    /// Before checking a chunk's users: their places in the filter are read at once (`UserRunIndex.prefetch`).
+    public func prefetch(_ users: [ChunkUser]) {
+        guard !runs.isIdle else { return }
+        runs.prefetch(
+            hashes: users.lazy.compactMap { if case .summarized(let user) = $0 { user.runHash } else { nil } })
+    }
+
     /// Checks the next user of the file, as read from a chunk whose bytes are `bytes`.
     public func check(_ user: ChunkUser, in bytes: [UInt8]) throws(InputError) {
         switch user {
         case .decoded(let record): try check(record)
         case .summarized(let user):
             guard !runs.isIdle else { return }
-            let earlier = user.withKey(in: bytes) { key in
-                runs.startRun(tenant: user.tenant, userKey: key, line: user.line)
+            let earlier = runs.startRun(tenant: user.tenant, hash: user.runHash, line: user.line) {
+                user.withKey(in: bytes) { String(decoding: $0, as: UTF8.self) }
             }
             if let earlier { throw repeated(user.name(in: bytes), user.line, user.nameColumn, earlier) }
         }

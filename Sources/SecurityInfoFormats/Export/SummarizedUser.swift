@@ -15,6 +15,8 @@ public struct SummarizedUser: Sendable {
     /// Where the user is named, for messages (the `user` cell's column; 1 for an element).
     public var nameColumn: Int
     public var summary: UserSummary
+    /// The hash the run check files the user under (`UserRunIndex.hash`), made on the worker.
+    var runHash: UInt64 = 0
 
     /// The user principal name, as a `User` would hold it.
     public func name(in bytes: [UInt8]) -> String { String(decoding: bytes[name], as: UTF8.self) }
@@ -22,6 +24,16 @@ public struct SummarizedUser: Sendable {
     /// Calls `body` with the user's key (`User.key`) as UTF-8, lower-cased on the stack when it must be.
     public func withKey<Result>(in bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         bytes.withUnsafeBufferPointer { withKey(in: $0, body) }
+    }
+
+    /// Makes the run check's hash, and returns whether a change names the user: one making of its key for both.
+    mutating func finish(in bytes: UnsafeBufferPointer<UInt8>, summarizing: Summarizing) -> Bool {
+        let (tenant, namesUser) = (tenant, summarizing.namesUser)
+        let (hash, isNamed) = withKey(in: bytes) { (key) -> (UInt64, Bool) in
+            (UserRunIndex.hash(tenant: tenant, userKey: key), namesUser(tenant, key))
+        }
+        runHash = hash
+        return isNamed
     }
 
     func withKey<Result>(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result)

@@ -43,10 +43,32 @@ final class UserRunIndex {
         return user.withUTF8 { startRun(tenant: tenant, userKey: $0, line: line) }
     }
 
-    /// The same, with the key as UTF-8: past the exact users, a user the filter has certainly not seen costs no
-    /// text.
+    /// The filter's hash of a user: of its tenant, a zero byte and its key (`User.key`) as UTF-8. Workers make it
+    /// for the users they keep as bytes, so that the one thread checking runs in file order does not.
+    static func hash(tenant: String, userKey: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = BloomFilter.hash(tenant.utf8)
+        hash = BloomFilter.hash(CollectionOfOne(0), continuing: hash)
+        return BloomFilter.hash(userKey, continuing: hash)
+    }
+
+    /// Reads the filter's blocks of the users about to be checked, all at once: their cache misses then overlap,
+    /// where checking one user after another waits for each in turn.
+    func prefetch(hashes: some Sequence<UInt64>) {
+        guard confirming == nil, let filter else { return }
+        filter.prefetch(hashes)
+    }
+
+    /// The same, with the key as UTF-8.
     func startRun(tenant: String, userKey: UnsafeBufferPointer<UInt8>, line: Int) -> Int? {
-        func key() -> String { Self.key(tenant: tenant, user: String(decoding: userKey, as: UTF8.self)) }
+        startRun(tenant: tenant, hash: Self.hash(tenant: tenant, userKey: userKey), line: line) {
+            String(decoding: userKey, as: UTF8.self)
+        }
+    }
+
+    /// The same, with the key's hash (`hash(tenant:userKey:)`) already made: past the exact users, a user the
+    /// filter has certainly not seen costs no text, and not even its key.
+    func startRun(tenant: String, hash: UInt64, line: Int, userKey: () -> String) -> Int? {
+        func key() -> String { Self.key(tenant: tenant, user: userKey()) }
         if let confirming {
             guard !confirming.isEmpty else { return nil }
             let key = key()
@@ -56,9 +78,6 @@ final class UserRunIndex {
             return nil
         }
         if let filter {
-            var hash = BloomFilter.hash(tenant.utf8)
-            hash = BloomFilter.hash([0], continuing: hash)
-            hash = BloomFilter.hash(userKey, continuing: hash)
             if filter.insert(hash: hash) { unconfirmed.insert(key()) }
             return nil
         }

@@ -11,8 +11,8 @@ public struct GraphExportWriter: ExportWriter {
         encoder = GraphExportEncoder(path: path)
     }
 
-    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
-        try sink.write(bytes)
+    public mutating func write(encoded users: EncodedUsers, tenant: String, totals: WrittenTotals) throws(OutputError) {
+        try users.forEachRun { (bytes) throws(OutputError) in try sink.write(bytes) }
         written[tenant, default: WrittenTotals()].add(totals)
     }
 

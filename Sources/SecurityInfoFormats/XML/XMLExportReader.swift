@@ -110,8 +110,8 @@ public struct XMLExportReader: ExportReader {
         let read = document.withUnsafeBufferPointer {
             XMLCanonicalUser.read($0, at: offset, tenant: tenant, line: line, policy: tenantPolicy!.policy)
         }
-        guard let (user, methods) = read,
-            !user.withKey(in: document, { (key: UnsafeBufferPointer<UInt8>) in summarizing.namesUser(tenant, key) })
+        guard var user = read?.user, let methods = read?.methods,
+            !document.withUnsafeBufferPointer({ user.finish(in: $0, summarizing: summarizing) })
         else { return nil }
         do { try xml.skipElement(elementsInside: methods) } catch {
             // As reading its elements one by one would have: the user is unfinished when the parser fails.

@@ -15,7 +15,7 @@ public struct XMLExportWriter: ExportWriter {
         try sink.write(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n".utf8))
     }
 
-    public mutating func write(encoded bytes: [UInt8], tenant: String, totals: WrittenTotals) throws(OutputError) {
+    public mutating func write(encoded users: EncodedUsers, tenant: String, totals: WrittenTotals) throws(OutputError) {
         if openTenant != tenant {
             var framing = Array((openTenant == nil ? "" : "  </tenant>\n").utf8)
             framing.append(contentsOf: "  <tenant id=\"".utf8)
@@ -24,7 +24,7 @@ public struct XMLExportWriter: ExportWriter {
             try sink.write(framing)
             openTenant = tenant
         }
-        try sink.write(bytes)
+        try users.forEachRun { (bytes) throws(OutputError) in try sink.write(bytes) }
         written[tenant, default: WrittenTotals()].add(totals)
     }
 
