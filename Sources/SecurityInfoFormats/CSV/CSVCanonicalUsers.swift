@@ -55,17 +55,15 @@ enum CSVCanonicalUsers {
                 if !method.isEmpty && kind == nil { break }
                 if kind == nil && (!field(5).isEmpty || !field(6).isEmpty) { break }
 
-                if var current = pending,
-                    equal(bytes, rowStart..<commas[3], current.start..<current.prefixEnd)
-                {
+                // The user being read is changed where it is: it is large, and copying it out and back for each
+                // row showed in profiles.
+                if pending != nil, equal(bytes, rowStart..<commas[3], pending!.start..<pending!.prefixEnd) {
                     // One more row of the user: a method on each, as the encoder writes them.
-                    guard let kind, !current.hasEmptyMethod else { break }
-                    current.user.summary.add(
-                        kind, value: field(6), userName: UnsafeBufferPointer(rebasing: bytes[current.user.name]),
-                        policy: tenant!.policy)
-                    current.user.rowCount += 1
-                    current.user.encoded = current.start..<rowEnd + 1
-                    pending = current
+                    guard let kind, !pending!.hasEmptyMethod else { break }
+                    let name = UnsafeBufferPointer(rebasing: bytes[pending!.user.name])
+                    pending!.user.summary.add(kind, value: field(6), userName: name, policy: tenant!.policy)
+                    pending!.user.rowCount += 1
+                    pending!.user.encoded = pending!.start..<rowEnd + 1
                 } else {
                     if let current = pending {
                         // The same user spelt otherwise (another case, another admin or default) is for the reader.
