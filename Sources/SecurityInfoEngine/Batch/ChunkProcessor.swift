@@ -55,9 +55,7 @@ struct ChunkProcessor: Sendable {
         var batch = EncodedBatch(for: chunk, users: users)
         var decided: [DecidedUser] = []
         var context: TenantContext?
-        var index = 0
-        while index < users.users.count {
-            let user = users.users[index]
+        for (index, user) in users.users.enumerated() {
             let tenant = user.tenant
             if context?.tenant != tenant {
                 context = TenantContext(
@@ -103,7 +101,6 @@ struct ChunkProcessor: Sendable {
                     try encode(created, as: nil, context: tenantContext, input: users.bytes, into: &batch)
                 }
             }
-            index += 1
         }
         return Outcome(users: users, decided: decided, batch: batch)
     }

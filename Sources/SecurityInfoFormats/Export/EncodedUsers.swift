@@ -3,7 +3,7 @@
 /// a buffer of their own.
 public struct EncodedUsers: Sendable {
     /// What the encoder wrote.
-    public private(set) var encoded: [UInt8] = []
+    private var encoded: [UInt8] = []
     /// The input bytes the kept users are in (a chunk's), shared, not copied.
     public let input: [UInt8]
     /// The runs, in order: of `input` or of `encoded`.
@@ -48,12 +48,5 @@ public struct EncodedUsers: Sendable {
             }
             try result.get()
         }
-    }
-
-    /// The bytes, joined: for tests and small writes.
-    public var bytes: [UInt8] {
-        var bytes: [UInt8] = []
-        for run in runs { bytes.append(contentsOf: (run.isInput ? input : encoded)[run.range]) }
-        return bytes
     }
 }
