@@ -1,3 +1,4 @@
+import Foundation
 import SecurityInfo
 import Testing
 
@@ -131,6 +132,135 @@ struct SummarizedUserTests {
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
 
+    /// Random users whose values need no escaping in XML: their elements are canonical.
+    static func plainUser(_ index: Int, using random: inout SeededGenerator) -> ExportRecord {
+        var record = randomUser(index, using: &random)
+        record.user.name = "user\(index)@T\(index % 3).example"
+        record.user.methods.removeAll { method in
+            !method.value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && !"&<>\"".utf8.contains($0) }
+        }
+        record.rowCount = max(record.user.methods.count, 1)
+        return record
+    }
+
+    /// The chunks of an XML export, cut small so that chunks begin inside tenants, end them and open new ones.
+    static func xmlChunks(_ records: [ExportRecord], chunkBytes: Int) throws -> [ExportChunk] {
+        let sink = MemoryByteSink()
+        var writer = try XMLExportWriter(sink: sink, path: "e.xml")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        var reader = try XMLExportChunkReader(
+            source: MemoryByteSource(path: "e.xml", text: sink.text), confirming: nil, chunkBytes: chunkBytes)
+        var chunks: [ExportChunk] = []
+        while let chunk = try reader.next() { chunks.append(chunk) }
+        return chunks
+    }
+
+    @Test(
+        "XML: a chunk all as the writer writes it is read from its bytes, the same users as node by node",
+        arguments: [(0, 1), (1, 700), (2, 3000)])
+    func xmlCanonicalChunks(seed: UInt64, chunkBytes: Int) throws {
+        var random = SeededGenerator(seed: seed)
+        let policies = (0..<3).map { _ in Self.randomPolicy(using: &random) }
+        let policy: (String) -> TenantPolicy = { policies[Int($0.dropFirst())!] }
+        let records = (0..<300).map { Self.plainUser($0, using: &random) }.sorted { $0.tenant < $1.tenant }
+        let named = Set(records.indices.filter { $0 % 7 == 3 }.map { "\(records[$0].tenant) \(records[$0].user.key)" })
+        let summarizing = Summarizing(
+            policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") })
+        let chunks = try Self.xmlChunks(records, chunkBytes: chunkBytes)
+        #expect(chunks.count > (chunkBytes < 1000 ? 50 : 5))
+        var (summarized, decodedNamed) = (0, 0)
+        var read: [ComparableExportRecord] = []
+        for chunk in chunks {
+            guard case .xml(let document, let origin, _, _) = chunk.content else { throw ChunkKindError() }
+            // Every chunk is taken whole from its bytes, not node by node.
+            let fromBytes = try #require(
+                XMLCanonicalChunk.users(in: document, origin: origin, summarizing: summarizing))
+            let nodeByNode = chunk.read()
+            #expect(fromBytes.failure == nil && nodeByNode.failure == nil)
+            try #require(fromBytes.users.count == nodeByNode.users.count)
+            for (user, full) in zip(fromBytes.users, nodeByNode.users) {
+                guard case .decoded(let record) = full else { throw ChunkKindError() }
+                read.append(ComparableExportRecord(record))
+                let isNamed = named.contains("\(record.tenant) \(record.user.key)")
+                switch user {
+                case .decoded(let fromBytes):
+                    #expect(isNamed, "only a user a change names is decoded")
+                    #expect(ComparableExportRecord(fromBytes) == ComparableExportRecord(record))
+                    #expect((fromBytes.nameLine, fromBytes.nameColumn) == (record.nameLine, record.nameColumn))
+                    decodedNamed += 1
+                case .summarized(let kept):
+                    #expect(!isNamed)
+                    summarized += 1
+                    #expect(kept.summary == UserSummary(record.user, policy: policy(record.tenant)))
+                    var encoded: [UInt8] = []
+                    try XMLExportEncoder(path: "e.xml").encode(record, into: &encoded)
+                    #expect(Array(fromBytes.bytes[kept.encoded]) == encoded)
+                    #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
+                    var key = record.user.key
+                    #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
+                }
+            }
+        }
+        #expect(read.count == 300 && decodedNamed == named.count && summarized == 300 - named.count)
+        // And node by node in chunks is what one reading through gives: lines included.
+        let sink = MemoryByteSink()
+        var writer = try XMLExportWriter(sink: sink, path: "e.xml")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        #expect(read == (try readXMLExport(bytes: Array(sink.text.utf8))).map(ComparableExportRecord.init))
+    }
+
+    @Test("XML: a chunk with anything the writer would not write is read node by node, as before")
+    func xmlNotCanonicalChunks() throws {
+        var random = SeededGenerator(seed: 9)
+        let records = (0..<40).map { Self.plainUser($0, using: &random) }.sorted { $0.tenant < $1.tenant }
+        let sink = MemoryByteSink()
+        var writer = try XMLExportWriter(sink: sink, path: "e.xml")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        let text = sink.text
+        let summarizing = Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _ in false })
+        // Each is still a valid export, read the same either way; none is canonical.
+        let edits: [(String, String)] = [
+            ("admin=\"false\"", "admin=\"False\""), ("\">\n      <method", "\" >\n      <method"),
+            ("</method>\n", "</method>\r\n"), ("<user upn=\"", "<user  upn=\""), ("    <user", "\t<user"),
+            ("</user>\n", "</user><!-- c -->\n"), ("@T", "&#64;T"), ("  </tenant>", "  </tenant >"),
+            ("<securityInfoExport version=\"1\">", "<securityInfoExport version='1'>"),
+        ]
+        for (target, replacement) in edits {
+            guard let range = text.range(of: target) else {
+                Issue.record("\(target) not in the export")
+                continue
+            }
+            var edited = text
+            edited.replaceSubrange(range, with: replacement)
+            var reader = try XMLExportChunkReader(
+                source: MemoryByteSource(path: "e.xml", text: edited), confirming: nil, chunkBytes: 1 << 30)
+            let chunk = try #require(try reader.next())
+            guard case .xml(let document, let origin, _, _) = chunk.content else { throw ChunkKindError() }
+            #expect(
+                XMLCanonicalChunk.users(in: document, origin: origin, summarizing: summarizing) == nil,
+                "\(replacement)")
+            let read = chunk.read(summarizing: summarizing)
+            #expect(read.failure == nil, "\(replacement): \(String(describing: read.failure))")
+            #expect(read.users.count == 40, "\(replacement)")
+        }
+    }
+
+    @Test("libxml2's check of a chunk: a document it refuses is refused")
+    func wellFormedness() {
+        func check(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer(XMLReader.isWellFormed) }
+        #expect(check("<a><b x=\"1\">text</b></a>"))
+        #expect(check("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n"))
+        for broken in [
+            "<a><b></a>", "<a>", "<a x=\"1\" x=\"2\"/>", "<a>&undefined;</a>", "<a>\u{1}</a>", "<a></a><b/>", "",
+            "<a x=1/>", "<a>]]></a>",
+        ] {
+            #expect(!check(broken), "\(broken)")
+        }
+    }
+
     @Test("the findings of a summary: each rule of the audit is met by some user of the random set", arguments: 0..<3)
     func everyFindingMet(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
@@ -143,3 +273,5 @@ struct SummarizedUserTests {
         #expect(found == Set(FindingID.allCases))
     }
 }
+
+private struct ChunkKindError: Error {}

@@ -1,3 +1,4 @@
+import Glibc
 import SecurityInfo
 
 /// The columns of the CSV export, in the order secinfo writes them (SPEC.md).
@@ -14,7 +15,12 @@ enum ExportColumn {
     static func exactDefault(_ bytes: UnsafeBufferPointer<UInt8>) -> DefaultMethod? { exact(bytes, in: defaultTokens) }
 
     private static func exact<Value>(_ bytes: UnsafeBufferPointer<UInt8>, in tokens: [([UInt8], Value)]) -> Value? {
-        for (token, value) in tokens where token.count == bytes.count && token.elementsEqual(bytes) { return value }
+        for (token, value) in tokens where token.count == bytes.count {
+            // (memcmp: `elementsEqual` took 1 % of a run's CPU here.)
+            if token.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, token.count) }) == 0 {
+                return value
+            }
+        }
         return nil
     }
 

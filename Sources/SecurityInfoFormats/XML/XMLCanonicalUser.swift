@@ -5,8 +5,107 @@ import SecurityInfo
 /// before it, `upn`, `admin` and `defaultMethod` in that order with exact tokens, one `<method>` a line (its `id`
 /// only when not empty), LF line ends, and names, ids and values of printable ASCII that need no escaping. Such an
 /// element is what libxml2 reads it as, with no entity or normalisation in play, so it becomes a `SummarizedUser`
-/// whose bytes are copied as they are. Anything else gives `nil`: the element is decoded as it always was.
+/// whose bytes are copied as they are (or, when a change names it, the record libxml2 would give). Anything else
+/// gives `nil`: the element is decoded as it always was.
 enum XMLCanonicalUser {
+    /// A canonical element's start tag: the upn's bytes, the flags, and whether the element is empty.
+    struct StartTag {
+        var name: Range<Int>
+        var isAdmin: Bool
+        var defaultMethod: DefaultMethod
+        var isEmpty: Bool
+        /// Where the element starts (its indentation) and where its start tag's line ends.
+        var start: Int
+        var end: Int
+    }
+
+    /// The user whose start tag's `<` is at `offset`, with the number of `<method>` elements in it.
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, tenant: String, line: Int, policy: TenantPolicy
+    ) -> (user: SummarizedUser, methods: Int)? {
+        guard let tag = startTag(in: bytes, at: offset) else { return nil }
+        var summary = UserSummary(isAdmin: tag.isAdmin, defaultMethod: tag.defaultMethod)
+        let name = UnsafeBufferPointer(rebasing: bytes[tag.name])
+        guard
+            let (methods, end) = Self.methods(
+                in: bytes, after: tag,
+                each: { kind, _, value in
+                    summary.add(
+                        kind, value: UnsafeBufferPointer(rebasing: bytes[value]), userName: name, policy: policy)
+                })
+        else { return nil }
+        let user = SummarizedUser(
+            tenant: tenant, encoded: tag.start..<end, name: tag.name, line: line, rowCount: max(methods, 1),
+            nameColumn: 1, summary: summary)
+        return (user, methods)
+    }
+
+    /// The record libxml2's reading gives the canonical element whose `<` is at `offset` (`XMLExportReader`).
+    static func record(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, tenant: String, line: Int) -> ExportRecord?
+    {
+        guard let tag = startTag(in: bytes, at: offset) else { return nil }
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        var user = User(name: text(tag.name))
+        (user.isAdmin, user.defaultMethod) = (tag.isAdmin, tag.defaultMethod)
+        guard
+            let (methods, _) = Self.methods(
+                in: bytes, after: tag,
+                each: { kind, id, value in
+                    user.methods.append(MethodInstance(kind: kind, id: id.map(text) ?? "", value: text(value)))
+                })
+        else { return nil }
+        return ExportRecord(tenant: tenant, user: user, line: line, rowCount: max(methods, 1))
+    }
+
+    /// The start tag of the element whose `<` is at `offset`, when it is canonical.
+    static func startTag(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> StartTag? {
+        var cursor = CanonicalCursor(bytes, at: offset)
+        guard offset >= indent.count, cursor.follows(indent), cursor.take(userStart),
+            let name = cursor.plain(upTo: UInt8(ascii: "\"")),
+            UnsafeBufferPointer(rebasing: bytes[name]).contains(where: { $0 != 0x20 })
+        else { return nil }
+        let isAdmin = cursor.take(adminTrue)
+        guard isAdmin || cursor.take(adminFalse), let token = cursor.plain(upTo: UInt8(ascii: "\"")),
+            let defaultMethod = ExportColumn.exactDefault(UnsafeBufferPointer(rebasing: bytes[token]))
+        else { return nil }
+        cursor.position += 1
+        let isEmpty = cursor.take(emptyEnd)
+        guard isEmpty || cursor.take(startEnd) else { return nil }
+        return StartTag(
+            name: name, isAdmin: isAdmin, defaultMethod: defaultMethod, isEmpty: isEmpty,
+            start: offset - indent.count, end: cursor.position)
+    }
+
+    /// Walks the `<method>` elements after a canonical start tag, calling `each` with a method's kind, `id` (`nil`
+    /// when it has none) and value; returns their count and where the element ends, or `nil` when a byte is not
+    /// canonical.
+    static func methods(
+        in bytes: UnsafeBufferPointer<UInt8>, after tag: StartTag,
+        each: (MethodKind, Range<Int>?, Range<Int>) -> Void
+    ) -> (count: Int, end: Int)? {
+        if tag.isEmpty { return (0, tag.end) }
+        var cursor = CanonicalCursor(bytes, at: tag.end)
+        var count = 0
+        while cursor.take(methodStart) {
+            guard let type = cursor.plain(upTo: UInt8(ascii: "\"")),
+                let kind = ExportColumn.exactMethodKind(UnsafeBufferPointer(rebasing: bytes[type]))
+            else { return nil }
+            cursor.position += 1
+            var id: Range<Int>?
+            if cursor.take(idStart) {
+                guard let range = cursor.plain(upTo: UInt8(ascii: "\"")), !range.isEmpty else { return nil }
+                id = range
+                cursor.position += 1
+            }
+            guard cursor.take(tagEnd), let value = cursor.plain(upTo: UInt8(ascii: "<")), cursor.take(methodEnd)
+            else { return nil }
+            each(kind, id, value)
+            count += 1
+        }
+        guard count > 0, cursor.take(userEnd) else { return nil }
+        return (count, cursor.position)
+    }
+
     private static let userStart = Array("<user upn=\"".utf8),
         adminTrue = Array("\" admin=\"true\" defaultMethod=\"".utf8)
     private static let adminFalse = Array("\" admin=\"false\" defaultMethod=\"".utf8)
@@ -14,69 +113,50 @@ enum XMLCanonicalUser {
     private static let methodEnd = Array("</method>\n".utf8), userEnd = Array("    </user>\n".utf8)
     private static let indent = Array("    ".utf8), emptyEnd = Array("/>\n".utf8), startEnd = Array(">\n".utf8)
     private static let tagEnd = Array(">".utf8)
+}
 
-    /// The user whose start tag's `<` is at `offset`, with the number of `<method>` elements in it.
-    static func read(
-        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, tenant: String, line: Int, policy: TenantPolicy
-    ) -> (user: SummarizedUser, methods: Int)? {
-        var position = offset
-        func take(_ literal: [UInt8]) -> Bool {
-            guard bytes.count - position >= literal.count,
-                literal.withUnsafeBufferPointer({
-                    memcmp($0.baseAddress!, bytes.baseAddress! + position, literal.count) == 0
-                })
-            else { return false }
-            position += literal.count
-            return true
-        }
-        /// Plain bytes up to `end` (not taken): a range, or `nil` when a byte is not plain or the bytes run out.
-        func plain(upTo end: UInt8) -> Range<Int>? {
-            let start = position
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == end { return start..<position }
-                guard byte >= 0x20 && byte < 0x7F && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0x22
-                else { return nil }
-                position += 1
+/// A position in bytes being matched against what an encoder writes.
+struct CanonicalCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) {
+        self.bytes = bytes
+        self.position = position
+    }
+
+    var isAtEnd: Bool { position == bytes.count }
+
+    /// Takes `literal` when the bytes at the position are it.
+    mutating func take(_ literal: [UInt8]) -> Bool {
+        guard bytes.count - position >= literal.count,
+            literal.withUnsafeBufferPointer({
+                memcmp($0.baseAddress!, bytes.baseAddress! + position, literal.count) == 0
+            })
+        else { return false }
+        position += literal.count
+        return true
+    }
+
+    /// Whether the bytes just before the position are `literal`.
+    func follows(_ literal: [UInt8]) -> Bool {
+        position >= literal.count
+            && literal.withUnsafeBufferPointer {
+                memcmp($0.baseAddress!, bytes.baseAddress! + position - literal.count, literal.count) == 0
             }
-            return nil
-        }
-        func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+    }
 
-        guard offset >= indent.count, slice(offset - indent.count..<offset).elementsEqual(indent), take(userStart),
-            let name = plain(upTo: UInt8(ascii: "\"")), slice(name).contains(where: { $0 != 0x20 })
-        else { return nil }
-        let isAdmin = take(adminTrue)
-        guard isAdmin || take(adminFalse), let token = plain(upTo: UInt8(ascii: "\"")),
-            let defaultMethod = ExportColumn.exactDefault(slice(token))
-        else { return nil }
-        position += 1
-        var user = SummarizedUser(
-            tenant: tenant, encoded: offset - indent.count..<offset, name: name, line: line, rowCount: 1,
-            nameColumn: 1, summary: UserSummary(isAdmin: isAdmin, defaultMethod: defaultMethod))
-        var methods = 0
-        if take(emptyEnd) {
-            user.encoded = user.encoded.lowerBound..<position
-            return (user, 0)
-        }
-        guard take(startEnd) else { return nil }
-        while take(methodStart) {
-            guard let type = plain(upTo: UInt8(ascii: "\"")), let kind = ExportColumn.exactMethodKind(slice(type))
+    /// Plain bytes up to `end` (not taken): printable ASCII but `& < > "`, which no escaping or normalisation
+    /// touches. A range, or `nil` when a byte is not plain or the bytes run out.
+    mutating func plain(upTo end: UInt8) -> Range<Int>? {
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == end { return start..<position }
+            guard byte >= 0x20 && byte < 0x7F && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0x22
             else { return nil }
             position += 1
-            if take(idStart) {
-                guard let id = plain(upTo: UInt8(ascii: "\"")), !id.isEmpty else { return nil }
-                position += 1
-            }
-            guard take(tagEnd), let value = plain(upTo: UInt8(ascii: "<")), take(methodEnd) else {
-                return nil
-            }
-            user.summary.add(kind, value: slice(value), userName: slice(name), policy: policy)
-            methods += 1
         }
-        guard methods > 0, take(userEnd) else { return nil }
-        user.encoded = user.encoded.lowerBound..<position
-        user.rowCount = methods
-        return (user, methods)
+        return nil
     }
 }

@@ -5,7 +5,7 @@ internal import Glibc
 ///
 /// Only the markup is looked at: comments, CDATA sections, processing instructions and quoted attribute values are
 /// stepped over whole, and the elements open are tracked by their tags. Past `chunkBytes`, a chunk ends after the
-/// first `</user>` (or `<user/>`) that leaves a tenant open. A chunk is parsed as a document of its own: the start
+/// first `</user>` (or `<user/>`) that leaves a tenant open, and the line feed right after it. A chunk is parsed as a document of its own: the start
 /// tags of the root and the tenant open around it before it, their end tags after it (`XMLChunkOrigin`), so each
 /// worker's reader checks what reading the file through would, and the first error in file order is the first
 /// chunk's. The last chunk gets no end tags, even when it is empty: a file cut short after a user stays an error.
@@ -89,7 +89,7 @@ struct XMLExportChunkReader: ExportChunkReader {
                 return emitLast(
                     failure: InputError(
                         file: path,
-                        "no <user> ends within \(limit) after line \(state.pendingOrigin.line): no user's elements run that long (is a comment, CDATA section or quote left state.open?)"
+                        "no <user> ends within \(limit) from line \(state.pendingOrigin.line): no user's elements run that long (is a comment, CDATA section or quote left open?)"
                     ))
             }
             do { try readMore() } catch {
@@ -103,6 +103,11 @@ struct XMLExportChunkReader: ExportChunkReader {
     static func users(
         in document: [UInt8], origin: XMLChunkOrigin, path: String, failure: InputError?, summarizing: Summarizing?
     ) -> ExportChunk.Users {
+        if let summarizing, failure == nil,
+            let users = XMLCanonicalChunk.users(in: document, origin: origin, summarizing: summarizing)
+        {
+            return users
+        }
         var users = ExportChunk.Users()
         users.bytes = document
         var reader: XMLExportReader
@@ -251,7 +256,12 @@ struct XMLExportChunkReader: ExportChunkReader {
                     if !open.isEmpty { open.removeLast() }
                     endsUser = open.count == 2 && Self.isUser(bytes[name])
                 }
-                if endsUser && markup.end >= chunkBytes { return markup.end }
+                if endsUser && markup.end >= chunkBytes {
+                    // The line feed after it goes with it, so that the chunk ends with the user's last line whole,
+                    // as the writer writes it (`XMLCanonicalChunk`).
+                    if markup.end < bytes.count && bytes[markup.end] == 0x0A { scanned += 1 }
+                    return scanned
+                }
             }
         }
     }
@@ -321,7 +331,7 @@ struct XMLExportChunkReader: ExportChunkReader {
     }
 
     private static func isUser(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        name.elementsEqual("user".utf8)
+        name.count == 4 && memcmp(name.base.baseAddress! + name.startIndex, "user", 4) == 0
     }
 
     private static func hasPrefix(_ text: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {

@@ -36,10 +36,7 @@ final class XMLReader {
         path = source.path
         self.origin = origin
         context = Unmanaged.passRetained(Context(source: source, origin: origin))
-        let options = Int32(
-            XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
-                | XML_PARSE_IGNORE_ENC.rawValue
-                | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let options = Self.parserOptions
         guard
             let reader = xmlReaderForIO(
                 { context, buffer, length in
@@ -80,13 +77,37 @@ final class XMLReader {
             }, context.toOpaque())
     }
 
+    /// The network off, and no messages printed: errors are taken by the handler.
+    static let parserOptions = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+            | XML_PARSE_IGNORE_ENC.rawValue
+            | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+
+    /// Whether libxml2 parses `document` (UTF-8) through without an error, with the reader's options. A SAX parse
+    /// with no callbacks: nothing is built and nothing comes back to Swift, at about twice the reader's speed.
+    static func isWellFormed(_ document: UnsafeBufferPointer<UInt8>) -> Bool {
+        _ = initializeLibrary
+        var handler = xmlSAXHandler()
+        handler.initialized = XML_SAX2_MAGIC
+        // Errors are only counted (the parser's `wellFormed`), never printed.
+        handler.serror = { _, _ in }
+        guard let parser = xmlCreatePushParserCtxt(&handler, nil, nil, 0, nil) else { return false }
+        defer { xmlFreeParserCtxt(parser) }
+        xmlCtxtUseOptions(parser, parserOptions)
+        guard let base = document.baseAddress, document.count < Int(Int32.max) else { return false }
+        let status = base.withMemoryRebound(to: CChar.self, capacity: document.count) {
+            xmlParseChunk(parser, $0, Int32(document.count), 1)
+        }
+        return status == 0 && parser.pointee.wellFormed == 1
+    }
+
     deinit {
         xmlFreeTextReader(reader)
         context.release()
     }
 
     /// libxml2 must be initialised once before any thread uses it.
-    private static let initializeLibrary: Void = { xmlInitParser() }()
+    static let initializeLibrary: Void = { xmlInitParser() }()
 
     /// Moves to the next node; `false` at the end of the document.
     func read() throws(InputError) -> Bool {
