@@ -73,10 +73,13 @@ struct BytePathTests {
         try Self.expectSameBothWays(testCase, in: workspace)
     }
 
-    @Test("generated exports, CSV and XML, gzipped or not, and the determinism scenario made canonical by convert")
+    @Test(
+        "generated exports, CSV, XML and Graph, gzipped or not, and the determinism scenario made canonical by convert")
     func generated() throws {
         let workspace = try Workspace()
-        for (format, gzip) in [("csv", false), ("csv", true), ("xml", false), ("xml", true)] {
+        for (format, gzip) in [
+            ("csv", false), ("csv", true), ("xml", false), ("xml", true), ("jsonl", false), ("jsonl", true),
+        ] {
             let folder = workspace.path("generated-\(format)-\(gzip)")
             let generated = try SecInfo.run(
                 [
@@ -88,7 +91,9 @@ struct BytePathTests {
             try Self.expectSameBothWays(
                 Case(
                     name: "generated\(suffix)", exports: "\(folder)/export\(suffix)",
-                    changes: "\(folder)/changes\(suffix)", arguments: ["--create-users"]),
+                    // A Graph export's changes are CSV.
+                    changes: "\(folder)/changes." + (format == "jsonl" ? "csv" : format) + (gzip ? ".gz" : ""),
+                    arguments: ["--create-users"]),
                 in: workspace)
         }
         let (exports, changes, policy) = try WorkerDeterminismTests.scenario(in: workspace)
@@ -212,6 +217,60 @@ struct BytePathTests {
             let export = try workspace.write(text, to: "odd-\(index).xml")
             try Self.expectSameBothWays(Case(name: "odd xml \(name)", exports: export, changes: changes), in: workspace)
         }
+    }
+
+    /// Lines of a Graph export that are valid but not all plain: each is decoded, among lines kept as bytes.
+    static let oddGraphLines: [(String, String)] = [
+        ("an escape in the upn", ##"{"tenant":"t1","userPrincipalName":"odd\u0040t1.example","methods":[]}"##),
+        (
+            "an escape in a value",
+            ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","methods":[{"@odata.type":"#microsoft.graph.emailAuthenticationMethod","id":"e","emailAddress":"o\u0040home.example"}]}"##
+        ),
+        ("a non-ASCII upn", ##"{"tenant":"t1","userPrincipalName":"zoë@t1.example"}"##),
+        (
+            "a method outside the nine",
+            ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","methods":[{"@odata.type":"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod","id":"w"}]}"##
+        ),
+        (
+            "no type prefix, a hardware token, other members",
+            ##"{"x":1,"userPrincipalName":"odd@t1.example","tenant":"t1","id":"00000000-0000-0000-0000-000000000001","methods":[{"@odata.type":"hardwareOathAuthenticationMethod","id":"h","device":{"serialNumber":"SER-1"}}],"securityQuestions":3}"##
+        ),
+        (
+            "nulls and empties",
+            ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","isAdmin":null,"signInPreferences":{"userPreferredMethodForSecondaryAuthentication":""},"methods":[{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"f","displayName":null}],"securityQuestions":0}"##
+        ),
+        (
+            "phones of each type, a large count",
+            ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","isAdmin":true,"signInPreferences":{"userPreferredMethodForSecondaryAuthentication":"sms"},"methods":[{"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","phoneNumber":"+1 4255550100","phoneType":"mobile"},{"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","phoneNumber":"+1 2065550100","phoneType":"alternateMobile"},{"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","phoneNumber":"bad","phoneType":"office"}],"securityQuestions":12}"##
+        ),
+        ("a count not whole", ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","securityQuestions":3.0}"##),
+        ("space around the object", ##"  {"tenant":"t1","userPrincipalName":"odd@t1.example"}  "##),
+        ("CRLF", "{\"tenant\":\"t1\",\"userPrincipalName\":\"odd@t1.example\"}\r"),
+        ("a blank line", "\n"),
+        ("an admin flag as text", ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","isAdmin":"true"}"##),
+        ("a repeated key", ##"{"tenant":"t1","userPrincipalName":"odd@t1.example","tenant":"t1"}"##),
+    ]
+
+    @Test("odd but valid (and some invalid) Graph lines among plain ones, one at a time")
+    func oddGraphLines() throws {
+        let workspace = try Workspace()
+        let plain = (0..<30).map {
+            ##"{"tenant":"t1","userPrincipalName":"u\##($0)@t1.example","isAdmin":false,"signInPreferences":{"userPreferredMethodForSecondaryAuthentication":"push"},"methods":[{"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":"m\##($0)","displayName":"Phone \##($0)"}]}"##
+                + "\n"
+        }
+        let changes = try workspace.write(
+            "change_id,tenant,user,operation,method,method_id,value,expect\n"
+                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
+                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n", to: "changes.csv")
+        for (index, (name, odd)) in Self.oddGraphLines.enumerated() {
+            let text = plain[..<15].joined() + odd + "\n" + plain[15...].joined()
+            let export = try workspace.write(text, to: "odd-\(index).jsonl")
+            try Self.expectSameBothWays(
+                Case(name: "odd graph \(name)", exports: export, changes: changes), in: workspace)
+        }
+        // The last line without its line feed.
+        let export = try workspace.write(plain.joined().dropLast() + "", to: "no-line-feed.jsonl")
+        try Self.expectSameBothWays(Case(name: "graph no line feed", exports: export, changes: changes), in: workspace)
     }
 
     @Test("a user repeated past the users the run check keeps exactly (its Bloom filter, hashed on the workers)")

@@ -261,6 +261,58 @@ struct SummarizedUserTests {
         }
     }
 
+    @Test("Graph: a line kept as bytes has the summary, key hash and bytes of the decoded user", arguments: 0..<4)
+    func graphSameAsDecoded(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let policies = (0..<3).map { _ in Self.randomPolicy(using: &random) }
+        let policy: (String) -> TenantPolicy = { policies[Int($0.dropFirst())!] }
+        // Graph holds security questions as one count.
+        let records = (0..<300).map { index in
+            var record = Self.randomUser(index, using: &random)
+            let count = ["0", "3", "5", "12"].randomElement(using: &random)!
+            record.user.methods =
+                record.user.methods.filter { $0.kind != .securityQuestions }
+                + (Bool.random(using: &random) ? [MethodInstance(kind: .securityQuestions, value: count)] : [])
+            return record
+        }
+        let sink = MemoryByteSink()
+        var writer = GraphExportWriter(sink: sink, path: "e.jsonl")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        var chunks = GraphExportChunkReader(
+            source: MemoryByteSource(path: "e.jsonl", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
+        let chunk = try #require(try chunks.next())
+        let decoded = chunk.read()
+        let named = Set(records[100..<110].map { "\($0.tenant) \($0.user.key)" })
+        let read = chunk.read(
+            summarizing: Summarizing(
+                policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
+        #expect(decoded.failure == nil && read.failure == nil)
+        try #require(read.users.count == decoded.users.count && read.users.count == 300)
+        var summarized = 0
+        for (user, full) in zip(read.users, decoded.users) {
+            guard case .decoded(let record) = full else { Issue.record("the full reading decodes"); continue }
+            guard case .summarized(let kept) = user else { continue }
+            #expect(!named.contains("\(record.tenant) \(record.user.key)"), "a user a change names is decoded")
+            summarized += 1
+            let tenantPolicy = policy(record.tenant)
+            #expect(kept.summary == UserSummary(record.user, policy: tenantPolicy), "\(record.user)")
+            #expect(
+                Audit.findings(for: kept.summary, policy: tenantPolicy)
+                    == Audit.findings(for: record.user, policy: tenantPolicy))
+            var encoded: [UInt8] = []
+            try GraphExportEncoder(path: "e.jsonl").encode(record, into: &encoded)
+            #expect(Array(read.bytes[kept.encoded]) == encoded)
+            #expect(kept.name(in: read.bytes) == record.user.name)
+            var key = record.user.key
+            #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
+            #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
+            #expect((kept.line, kept.nameColumn) == (record.nameLine, record.nameColumn))
+        }
+        // Upns outside ASCII and values with escapes are decoded; most lines are kept.
+        #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
+    }
+
     @Test("the findings of a summary: each rule of the audit is met by some user of the random set", arguments: 0..<3)
     func everyFindingMet(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)

@@ -32,7 +32,7 @@ public struct ExportChunk: Sendable {
         switch content {
         case .csv: encoder is CSVExportEncoder
         case .xml: encoder is XMLExportEncoder
-        case .graph: false
+        case .graph: encoder is GraphExportEncoder
         }
     }
 
@@ -53,7 +53,8 @@ public struct ExportChunk: Sendable {
         switch content {
         case .graph(let bytes, let firstLine, let isFileStart, let path, let failure):
             return GraphExportChunkReader.users(
-                in: bytes, firstLine: firstLine, isFileStart: isFileStart, path: path, failure: failure)
+                in: bytes, firstLine: firstLine, isFileStart: isFileStart, path: path, failure: failure,
+                summarizing: summarizing)
         case .xml(let document, let origin, let path, let failure):
             return XMLExportChunkReader.users(
                 in: document, origin: origin, path: path, failure: failure, summarizing: summarizing)

@@ -75,14 +75,25 @@ struct GraphExportChunkReader: ExportChunkReader {
     }
 
     /// The users of one chunk (`ExportChunk.read()`), on a worker: up to the first line that fails, and its error.
-    static func users(in bytes: [UInt8], firstLine: Int, isFileStart: Bool, path: String, failure: InputError?)
-        -> ExportChunk.Users
-    {
+    /// - Parameter summarizing: given to keep users no change names as their lines (`GraphLineSummary`).
+    static func users(
+        in bytes: [UInt8], firstLine: Int, isFileStart: Bool, path: String, failure: InputError?,
+        summarizing: Summarizing?
+    ) -> ExportChunk.Users {
         var users = ExportChunk.Users()
+        users.bytes = bytes
         var lines = GraphLines(bytes, line: firstLine, isFileStart: isFileStart)
+        var tenant: (name: String, policy: TenantPolicy)?
         do throws(InputError) {
             while let (span, line) = lines.next() {
-                users.users.append(.decoded(try GraphUserLine.read(bytes, span: span, line: line, path: path)))
+                let document = try JSONReader.read(bytes, span: span, path: path, firstLine: line)
+                if let summarizing,
+                    let user = GraphLineSummary.read(document, line: line, summarizing: summarizing, tenant: &tenant)
+                {
+                    users.users.append(.summarized(user))
+                } else {
+                    users.users.append(.decoded(try GraphUserLine.read(document, line: line)))
+                }
             }
             users.failure = failure
         } catch {

@@ -36,7 +36,12 @@ public struct GraphUserLine: Sendable {
 
     /// Reads one line (`bytes[span]`, without its line break) as a user of a Graph export.
     static func read(_ bytes: [UInt8], span: Range<Int>, line: Int, path: String) throws(InputError) -> ExportRecord {
-        let document = try JSONReader.read(bytes, span: span, path: path, firstLine: line)
+        try read(JSONReader.read(bytes, span: span, path: path, firstLine: line), line: line)
+    }
+
+    /// Reads one line already parsed as JSON.
+    static func read(_ document: JSONDocument, line: Int) throws(InputError) -> ExportRecord {
+        let (bytes, span) = (document.bytes, document.span)
         guard case .object(let top) = document.root.kind else {
             throw document.error(
                 at: document.root.range.lowerBound, "a line of a Graph export is one user's JSON object")
