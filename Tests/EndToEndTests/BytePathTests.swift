@@ -138,16 +138,17 @@ struct BytePathTests {
         ("no line feed at the end", "t1,odd@t1.example,false,none,fido2,f1,Key"),
     ]
 
+    /// Changes naming two of the canonical users among which the odd ones stand.
+    static let oddChanges =
+        "change_id,tenant,user,operation,method,method_id,value,expect\n"
+        + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n" + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n"
+
     @Test("odd but valid users among canonical ones, one at a time and all together")
     func oddUsers() throws {
         let workspace = try Workspace()
         let canonical = (0..<50).map { "t1,u\($0)@t1.example,false,push,microsoftAuthenticator,m\($0),Phone \($0)\n" }
         let header = "tenant,user,admin,default_method,method,method_id,value\n"
-        let changes = try workspace.write(
-            "change_id,tenant,user,operation,method,method_id,value,expect\n"
-                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
-                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n" + "c3,t1,ZOË@t1.example,delete,fido2,,,\n",
-            to: "changes.csv")
+        let changes = try workspace.write(Self.oddChanges + "c3,t1,ZOË@t1.example,delete,fido2,,,\n", to: "changes.csv")
         var all = header
         for (index, (name, odd)) in Self.oddUsers.enumerated() {
             let text = header + canonical[..<25].joined() + odd + (odd.hasSuffix("\n") ? canonical[25...].joined() : "")
@@ -205,10 +206,7 @@ struct BytePathTests {
             "    <user upn=\"u\($0)@t1.example\" admin=\"false\" defaultMethod=\"push\">\n"
                 + "      <method type=\"microsoftAuthenticator\" id=\"m\($0)\">Phone \($0)</method>\n    </user>\n"
         }
-        let changes = try workspace.write(
-            "change_id,tenant,user,operation,method,method_id,value,expect\n"
-                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
-                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n", to: "changes.csv")
+        let changes = try workspace.write(Self.oddChanges, to: "changes.csv")
         for (index, (name, odd)) in Self.oddXMLUsers.enumerated() {
             let text =
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n  <tenant id=\"t1\">\n"
@@ -258,10 +256,7 @@ struct BytePathTests {
             ##"{"tenant":"t1","userPrincipalName":"u\##($0)@t1.example","isAdmin":false,"signInPreferences":{"userPreferredMethodForSecondaryAuthentication":"push"},"methods":[{"@odata.type":"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod","id":"m\##($0)","displayName":"Phone \##($0)"}]}"##
                 + "\n"
         }
-        let changes = try workspace.write(
-            "change_id,tenant,user,operation,method,method_id,value,expect\n"
-                + "c1,t1,u3@t1.example,add,mobilePhone,,+1 4255550103,\n"
-                + "c2,t1,u7@t1.example,add,email,,u7@home.example,\n", to: "changes.csv")
+        let changes = try workspace.write(Self.oddChanges, to: "changes.csv")
         for (index, (name, odd)) in Self.oddGraphLines.enumerated() {
             let text = plain[..<15].joined() + odd + "\n" + plain[15...].joined()
             let export = try workspace.write(text, to: "odd-\(index).jsonl")

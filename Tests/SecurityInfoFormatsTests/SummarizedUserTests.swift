@@ -55,21 +55,15 @@ struct SummarizedUserTests {
         return policy
     }
 
-    @Test(
-        "summary from bytes == summary from the decoded User, and so are the findings; the bytes are the encoder's",
-        arguments: 0..<10)
-    func sameAsDecoded(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
-        let policies = (0..<3).map { _ in Self.randomPolicy(using: &random) }
-        let policy: (String) -> TenantPolicy = { policies[Int($0.dropFirst())!] }
-        let records = (0..<400).map { Self.randomUser($0, using: &random) }
-        let text = try writeExport(records).text
-        var chunks = try CSVExportChunkReader(
-            source: MemoryByteSource(path: "e.csv", text: text), confirming: nil, chunkBytes: 1 << 30)
-        let chunk = try #require(try chunks.next())
+    /// Reads `chunk` both ways, `named` users named by a change, and expects of each user kept as bytes what its
+    /// decoding gives: the summary, the findings, the encoder's bytes, the name, key, run hash and place. Returns how
+    /// many were kept.
+    static func expectKeptAsDecoded(
+        _ chunk: ExportChunk, named records: ArraySlice<ExportRecord>, policy: @escaping (String) -> TenantPolicy,
+        encoder: any ExportEncoder
+    ) throws -> Int {
         let decoded = chunk.read()
-        // Users 100 to 109 are named by a change: decoded, whatever their bytes.
-        let named = Set(records[100..<110].map { "\($0.tenant) \($0.user.key)" })
+        let named = Set(records.map { "\($0.tenant) \($0.user.key)" })
         let read = chunk.read(
             summarizing: Summarizing(
                 policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
@@ -87,7 +81,7 @@ struct SummarizedUserTests {
                 Audit.findings(for: kept.summary, policy: tenantPolicy)
                     == Audit.findings(for: record.user, policy: tenantPolicy))
             var encoded: [UInt8] = []
-            try CSVExportEncoder().encode(record, into: &encoded)
+            try encoder.encode(record, into: &encoded)
             #expect(Array(read.bytes[kept.encoded]) == encoded)
             #expect(kept.name(in: read.bytes) == record.user.name)
             #expect(kept.withKey(in: read.bytes) { String(decoding: $0, as: UTF8.self) } == record.user.key)
@@ -96,6 +90,24 @@ struct SummarizedUserTests {
             #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
             #expect((kept.line, kept.nameColumn) == (record.nameLine, record.nameColumn))
         }
+        return summarized
+    }
+
+    @Test(
+        "summary from bytes == summary from the decoded User, and so are the findings; the bytes are the encoder's",
+        arguments: 0..<10)
+    func sameAsDecoded(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let policies = (0..<3).map { _ in Self.randomPolicy(using: &random) }
+        let policy: (String) -> TenantPolicy = { policies[Int($0.dropFirst())!] }
+        let records = (0..<400).map { Self.randomUser($0, using: &random) }
+        let text = try writeExport(records).text
+        var chunks = try CSVExportChunkReader(
+            source: MemoryByteSource(path: "e.csv", text: text), confirming: nil, chunkBytes: 1 << 30)
+        let chunk = try #require(try chunks.next())
+        // Users 100 to 109 are named by a change: decoded, whatever their bytes.
+        let summarized = try Self.expectKeptAsDecoded(
+            chunk, named: records[100..<110], policy: policy, encoder: CSVExportEncoder())
         // Values with commas or outside ASCII, and users whose rows the encoder would write otherwise, take the full
         // path; most users here are canonical.
         #expect(summarized > 200, "\(summarized) of 400 kept as bytes")
@@ -113,22 +125,8 @@ struct SummarizedUserTests {
         var chunks = try XMLExportChunkReader(
             source: MemoryByteSource(path: "e.xml", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
-        let decoded = chunk.read()
-        let read = chunk.read(summarizing: Summarizing(policy: { _ in policy }, namesUser: { _, _ in false }))
-        #expect(decoded.failure == nil && read.failure == nil)
-        try #require(read.users.count == decoded.users.count && read.users.count == 300)
-        var summarized = 0
-        for (user, full) in zip(read.users, decoded.users) {
-            guard case .decoded(let record) = full, case .summarized(let kept) = user else { continue }
-            summarized += 1
-            #expect(kept.summary == UserSummary(record.user, policy: policy), "\(record.user)")
-            var encoded: [UInt8] = []
-            try XMLExportEncoder(path: "e.xml").encode(record, into: &encoded)
-            #expect(Array(read.bytes[kept.encoded]) == encoded)
-            #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
-            var key = record.user.key
-            #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
-        }
+        let summarized = try Self.expectKeptAsDecoded(
+            chunk, named: records[100..<110], policy: { _ in policy }, encoder: XMLExportEncoder(path: "e.xml"))
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
 
@@ -282,33 +280,8 @@ struct SummarizedUserTests {
         var chunks = GraphExportChunkReader(
             source: MemoryByteSource(path: "e.jsonl", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
-        let decoded = chunk.read()
-        let named = Set(records[100..<110].map { "\($0.tenant) \($0.user.key)" })
-        let read = chunk.read(
-            summarizing: Summarizing(
-                policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
-        #expect(decoded.failure == nil && read.failure == nil)
-        try #require(read.users.count == decoded.users.count && read.users.count == 300)
-        var summarized = 0
-        for (user, full) in zip(read.users, decoded.users) {
-            guard case .decoded(let record) = full else { Issue.record("the full reading decodes"); continue }
-            guard case .summarized(let kept) = user else { continue }
-            #expect(!named.contains("\(record.tenant) \(record.user.key)"), "a user a change names is decoded")
-            summarized += 1
-            let tenantPolicy = policy(record.tenant)
-            #expect(kept.summary == UserSummary(record.user, policy: tenantPolicy), "\(record.user)")
-            #expect(
-                Audit.findings(for: kept.summary, policy: tenantPolicy)
-                    == Audit.findings(for: record.user, policy: tenantPolicy))
-            var encoded: [UInt8] = []
-            try GraphExportEncoder(path: "e.jsonl").encode(record, into: &encoded)
-            #expect(Array(read.bytes[kept.encoded]) == encoded)
-            #expect(kept.name(in: read.bytes) == record.user.name)
-            var key = record.user.key
-            #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
-            #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
-            #expect((kept.line, kept.nameColumn) == (record.nameLine, record.nameColumn))
-        }
+        let summarized = try Self.expectKeptAsDecoded(
+            chunk, named: records[100..<110], policy: policy, encoder: GraphExportEncoder(path: "e.jsonl"))
         // Upns outside ASCII and values with escapes are decoded; most lines are kept.
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
