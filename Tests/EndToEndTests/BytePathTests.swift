@@ -268,6 +268,27 @@ struct BytePathTests {
         try Self.expectSameBothWays(Case(name: "graph no line feed", exports: export, changes: changes), in: workspace)
     }
 
+    @Test("XML laid out as the writer lays it out but refused: a tag past the byte scanner's limit, a bad tenant id")
+    func canonicalButRefusedXML() throws {
+        let workspace = try Workspace()
+        func export(tenant: String, upn: String) -> String {
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<securityInfoExport version=\"1\">\n  <tenant id=\"t1\">\n"
+                + "    <user upn=\"u1@t1.example\" admin=\"false\" defaultMethod=\"none\"/>\n  </tenant>\n"
+                + "  <tenant id=\"\(tenant)\">\n    <user upn=\"\(upn)\" admin=\"false\" defaultMethod=\"none\"/>\n"
+                + "  </tenant>\n</securityInfoExport>\n"
+        }
+        let changes = try workspace.write(Self.oddChanges, to: "changes.csv")
+        for (name, text) in [
+            ("long upn", export(tenant: "t2", upn: String(repeating: "a", count: 1 << 20) + "@t2.example")),
+            ("bad tenant id", export(tenant: "-t2", upn: "u2@t2.example")),
+        ] {
+            let file = try workspace.write(text, to: "\(name).xml")
+            try Self.expectSameBothWays(Case(name: name, exports: file, changes: changes), in: workspace)
+            let run = try SecInfo.run(["validate", "--export", file, "--report", workspace.path("report-\(name)")])
+            #expect(run.exitCode == 2, "\(name): \(run.standardError)")
+        }
+    }
+
     @Test("a user repeated past the users the run check keeps exactly (its Bloom filter, hashed on the workers)")
     func repeatPastTheExactUsers() throws {
         let workspace = try Workspace()
