@@ -5,10 +5,10 @@ internal import Glibc
 ///
 /// Only the markup is looked at: comments, CDATA sections, processing instructions and quoted attribute values are
 /// stepped over whole, and the elements open are tracked by their tags. Past `chunkBytes`, a chunk ends after the
-/// first `</user>` (or `<user/>`) that leaves a tenant open, and the line feed right after it. A chunk is parsed as a document of its own: the start
-/// tags of the root and the tenant open around it before it, their end tags after it (`XMLChunkOrigin`), so each
-/// worker's reader checks what reading the file through would, and the first error in file order is the first
-/// chunk's. The last chunk gets no end tags, even when it is empty: a file cut short after a user stays an error.
+/// first `</user>` (or `<user/>`) that leaves a tenant open, and the line feed right after it. A chunk is parsed as a
+/// document of its own: the start tags of the root and the tenant open around it before it, their end tags after it
+/// (`XMLChunkOrigin`), so each worker's reader checks what reading the file through would, and the first error in
+/// file order is the first chunk's. The last chunk gets no end tags, even when it is empty: a file cut short after a user stays an error.
 struct XMLExportChunkReader: ExportChunkReader {
 
     /// An element open at the scan: its name, and for the root and the tenant (the prefix of later chunks) its
