@@ -55,24 +55,31 @@ struct SummarizedUserTests {
         return policy
     }
 
-    /// Reads `chunk` both ways, `named` users named by a change, and expects of each user kept as bytes what its
-    /// decoding gives: the summary, the findings, the encoder's bytes, the name, key, run hash and place. Returns how
-    /// many were kept.
+    /// Reads `chunk` both ways, `named` users named by a change, and expects the same users and the same error; of
+    /// each user kept as bytes, what its decoding gives: the summary, the findings, the encoder's bytes, the name,
+    /// key, run hash and place. Returns how many were kept, and the error.
+    @discardableResult
     static func expectKeptAsDecoded(
-        _ chunk: ExportChunk, named records: ArraySlice<ExportRecord>, policy: @escaping (String) -> TenantPolicy,
-        encoder: any ExportEncoder
-    ) throws -> Int {
+        _ chunk: ExportChunk, named records: some Sequence<ExportRecord>, policy: @escaping (String) -> TenantPolicy,
+        encoder: any ExportEncoder, _ label: String = ""
+    ) throws -> (summarized: Int, failure: InputError?) {
         let decoded = chunk.read()
         let named = Set(records.map { "\($0.tenant) \($0.user.key)" })
         let read = chunk.read(
             summarizing: Summarizing(
                 policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
-        #expect(decoded.failure == nil && read.failure == nil)
-        try #require(read.users.count == decoded.users.count)
+        #expect(read.failure == decoded.failure, "\(label)")
+        #expect(read.unfinished.map(ComparableExportRecord.init) == decoded.unfinished.map(ComparableExportRecord.init))
+        try #require(read.users.count == decoded.users.count, "\(label)")
         var summarized = 0
         for (user, full) in zip(read.users, decoded.users) {
             guard case .decoded(let record) = full else { Issue.record("the full reading decodes"); continue }
-            guard case .summarized(let kept) = user else { continue }
+            guard case .summarized(let kept) = user else {
+                if case .decoded(let same) = user {
+                    #expect(ComparableExportRecord(same) == ComparableExportRecord(record), "\(label)")
+                }
+                continue
+            }
             #expect(!named.contains("\(record.tenant) \(record.user.key)"), "a user a change names is decoded")
             summarized += 1
             let tenantPolicy = policy(record.tenant)
@@ -90,7 +97,7 @@ struct SummarizedUserTests {
             #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))
             #expect((kept.line, kept.nameColumn) == (record.nameLine, record.nameColumn))
         }
-        return summarized
+        return (summarized, read.failure)
     }
 
     @Test(
@@ -106,8 +113,9 @@ struct SummarizedUserTests {
             source: MemoryByteSource(path: "e.csv", text: text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
         // Users 100 to 109 are named by a change: decoded, whatever their bytes.
-        let summarized = try Self.expectKeptAsDecoded(
+        let (summarized, failure) = try Self.expectKeptAsDecoded(
             chunk, named: records[100..<110], policy: policy, encoder: CSVExportEncoder())
+        #expect(failure == nil)
         // Values with commas or outside ASCII, and users whose rows the encoder would write otherwise, take the full
         // path; most users here are canonical.
         #expect(summarized > 200, "\(summarized) of 400 kept as bytes")
@@ -125,8 +133,9 @@ struct SummarizedUserTests {
         var chunks = try XMLExportChunkReader(
             source: MemoryByteSource(path: "e.xml", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
-        let summarized = try Self.expectKeptAsDecoded(
+        let (summarized, failure) = try Self.expectKeptAsDecoded(
             chunk, named: records[100..<110], policy: { _ in policy }, encoder: XMLExportEncoder(path: "e.xml"))
+        #expect(failure == nil)
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
 
@@ -280,10 +289,75 @@ struct SummarizedUserTests {
         var chunks = GraphExportChunkReader(
             source: MemoryByteSource(path: "e.jsonl", text: sink.text), confirming: nil, chunkBytes: 1 << 30)
         let chunk = try #require(try chunks.next())
-        let summarized = try Self.expectKeptAsDecoded(
+        let (summarized, failure) = try Self.expectKeptAsDecoded(
             chunk, named: records[100..<110], policy: policy, encoder: GraphExportEncoder(path: "e.jsonl"))
+        #expect(failure == nil)
         // Upns outside ASCII and values with escapes are decoded; most lines are kept.
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
+    }
+
+    /// Bytes worth putting anywhere in an export: markup, quotes, escapes, breaks, and a letter or digit.
+    static let editBytes = Array("<>\"'&/=\\ \n\r\t{}[],:aZ0#!-;".utf8) + [0xC3, 0x00]
+
+    @Test(
+        "random edits of a canonical export read the same users and the same first error with and without bytes kept",
+        arguments: ["xml", "jsonl", "csv"])
+    func editedExports(format: String) throws {
+        var random = SeededGenerator(seed: 77)
+        // (Graph holds security questions as a count.)
+        let records = (0..<40).map { index in
+            var record = Self.plainUser(index, using: &random)
+            record.user.methods.removeAll { $0.kind == .securityQuestions && Int($0.value).map { $0 < 0 } ?? true }
+            return record
+        }.sorted { $0.tenant < $1.tenant }
+        let sink = MemoryByteSink()
+        var writer: any ExportWriter
+        switch format {
+        case "xml": writer = try XMLExportWriter(sink: sink, path: "e")
+        case "jsonl": writer = GraphExportWriter(sink: sink, path: "e")
+        default: writer = try CSVExportWriter(sink: sink)
+        }
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        let original = Array(sink.text.utf8)
+        let policy: (String) -> TenantPolicy = { _ in TenantPolicy() }
+        var (summarized, failed) = (0, 0)
+        for round in 0..<150 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                let byte = Self.editBytes.randomElement(using: &random)!
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[at] = byte
+                case 1: bytes.insert(byte, at: at)
+                default: bytes.remove(at: at)
+                }
+            }
+            let source = MemoryByteSource(path: "e", bytes: bytes)
+            var reader: any ExportChunkReader
+            do {
+                switch format {
+                case "xml": reader = try XMLExportChunkReader(source: source, confirming: nil, chunkBytes: 400)
+                case "jsonl": reader = GraphExportChunkReader(source: source, confirming: nil, chunkBytes: 400)
+                default: reader = try CSVExportChunkReader(source: source, confirming: nil, chunkBytes: 400)
+                }
+                while let chunk = try reader.next() {
+                    let (kept, failure) = try Self.expectKeptAsDecoded(
+                        chunk, named: records.prefix(3), policy: policy,
+                        encoder: writer.encoder, "\(format) round \(round)")
+                    summarized += kept
+                    if failure != nil {
+                        failed += 1
+                        break
+                    }
+                }
+            } catch is InputError {
+                // The chunk reader's own errors come before any worker's: the same whichever way chunks are read.
+                failed += 1
+            }
+        }
+        // Most edits break the file; the rest still hold users kept as bytes beside the edited ones.
+        #expect(failed > 20 && summarized > 1000, "\(failed) failed, \(summarized) kept")
     }
 
     @Test("the findings of a summary: each rule of the audit is met by some user of the random set", arguments: 0..<3)

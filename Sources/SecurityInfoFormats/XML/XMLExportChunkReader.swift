@@ -122,6 +122,13 @@ struct XMLExportChunkReader: ExportChunkReader {
         do throws(InputError) {
             while let user = try reader.nextUser() { users.users.append(user) }
         } catch {
+            // Skipping a kept user's element, libxml2 reads ahead and can meet an error past it, where reading node
+            // by node would have finished that user and begun the next (whose run the collector checks before the
+            // error). A chunk that fails is read again with every user decoded: its users and error are the full
+            // path's.
+            if summarizing != nil {
+                return Self.users(in: document, origin: origin, path: path, failure: failure, summarizing: nil)
+            }
             users.failure = error
             users.unfinished = reader.unfinished
         }
