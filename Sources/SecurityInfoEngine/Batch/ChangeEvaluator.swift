@@ -23,9 +23,9 @@ struct ChangeEvaluator: Sendable {
         index.changes(tenant: tenant, userKey: userKey, in: changeFile)
     }
 
-    /// Whether a change in scope names the user.
-    func namesUser(_ userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> Bool {
-        tenantsWithChanges.contains(tenant) && !rows(naming: userKey, tenant: tenant).isEmpty
+    /// Whether a change names the user, in a tenant of `tenantsWithChanges` (a change in scope).
+    func names(_ userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> Bool {
+        !rows(naming: userKey, tenant: tenant).isEmpty
     }
 
     /// A user the change file names, run through the rule engine: one result per row of `rows`.
