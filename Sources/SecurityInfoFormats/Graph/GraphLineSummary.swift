@@ -1,4 +1,3 @@
-import Glibc
 import SecurityInfo
 
 /// Reads a line of a Graph export no change names as a `SummarizedUser`, from the JSON reader's byte ranges: no
@@ -95,20 +94,21 @@ enum GraphLineSummary {
         plain: (JSONValue?) -> Range<Int>?, isString: (JSONValue?) -> Bool
     ) -> (MethodKind, Range<Int>)? {
         var type = type
-        if equal(
-            prefix,
-            UnsafeBufferPointer(rebasing: bytes[type.lowerBound..<min(type.upperBound, type.lowerBound + prefix.count)])
+        if prefix.isSpelled(
+            by: UnsafeBufferPointer(
+                rebasing: bytes[type.lowerBound..<min(type.upperBound, type.lowerBound + prefix.count)])
         ) {
             type = (type.lowerBound + prefix.count)..<type.upperBound
         }
-        guard let (_, kind) = types.first(where: { equal($0.token, UnsafeBufferPointer(rebasing: bytes[type])) }) else {
+        guard let (_, kind) = types.first(where: { $0.token.isSpelled(by: UnsafeBufferPointer(rebasing: bytes[type])) })
+        else {
             return nil
         }
         guard let kind else {
             guard let phoneType = plain(object["phoneType"]), let number = plain(object["phoneNumber"]) else {
                 return nil
             }
-            return phoneTypes.first { equal($0.token, UnsafeBufferPointer(rebasing: bytes[phoneType])) }.map {
+            return phoneTypes.first { $0.token.isSpelled(by: UnsafeBufferPointer(rebasing: bytes[phoneType])) }.map {
                 ($0.kind, number)
             }
         }
@@ -128,11 +128,6 @@ enum GraphLineSummary {
             }
             return plain(name).map { (kind, $0) }
         }
-    }
-
-    private static func equal(_ token: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        token.count == bytes.count
-            && token.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, token.count) == 0 }
     }
 
     private static let prefix = Array(GraphMethodType.prefix.utf8)

@@ -1,4 +1,3 @@
-import Glibc
 import SecurityInfo
 
 /// Reads a `<user>` element from its bytes when they are exactly what `XMLExportEncoder` writes: four spaces
@@ -130,9 +129,7 @@ struct CanonicalCursor {
     /// Takes `literal` when the bytes at the position are it.
     mutating func take(_ literal: [UInt8]) -> Bool {
         guard bytes.count - position >= literal.count,
-            literal.withUnsafeBufferPointer({
-                memcmp($0.baseAddress!, bytes.baseAddress! + position, literal.count) == 0
-            })
+            literal.isSpelled(by: UnsafeBufferPointer(rebasing: bytes[position..<(position + literal.count)]))
         else { return false }
         position += literal.count
         return true
@@ -141,9 +138,7 @@ struct CanonicalCursor {
     /// Whether the bytes just before the position are `literal`.
     func follows(_ literal: [UInt8]) -> Bool {
         position >= literal.count
-            && literal.withUnsafeBufferPointer {
-                memcmp($0.baseAddress!, bytes.baseAddress! + position - literal.count, literal.count) == 0
-            }
+            && literal.isSpelled(by: UnsafeBufferPointer(rebasing: bytes[(position - literal.count)..<position]))
     }
 
     /// Plain bytes up to `end` (not taken): printable ASCII but `& < > "`, which no escaping or normalisation
