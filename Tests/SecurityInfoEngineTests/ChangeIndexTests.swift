@@ -33,6 +33,20 @@ struct ChangeIndexTests {
         #expect(index.changes(sameUserAs: 3, in: file) == [0, 3, 6])
     }
 
+    @Test("a user whose hash is another's (as a collision would make it) is not given the other's rows")
+    func hashHitsAreConfirmed() {
+        let file = Self.changeFile([("t1", "ann@x.example"), ("t1", "bob@x.example")])
+        let index = ChangeIndex(file)
+        func rows(_ tenant: String, _ key: String, hashOf other: (String, String)) -> [Int] {
+            var (key, otherKey) = (key, other.1)
+            let hash = otherKey.withUTF8 { UserKeyHash.of(tenant: other.0, userKey: $0) }
+            return key.withUTF8 { index.changes(tenant: tenant, userKey: $0, hash: hash, in: file) }
+        }
+        #expect(rows("t1", "bob@x.example", hashOf: ("t1", "bob@x.example")) == [1])
+        #expect(rows("t1", "carol@x.example", hashOf: ("t1", "ann@x.example")).isEmpty)
+        #expect(rows("t2", "ann@x.example", hashOf: ("t1", "ann@x.example")).isEmpty)
+    }
+
     @Test(
         "every user of a large file is found with exactly its rows, and no other user is", arguments: [0, 1, 2, 5000])
     func largeFile(users: Int) {

@@ -67,7 +67,12 @@ struct SummarizedUserTests {
         let named = Set(records.map { "\($0.tenant) \($0.user.key)" })
         let read = chunk.read(
             summarizing: Summarizing(
-                policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") }))
+                policy: policy,
+                namesUser: { tenant, key, hash in
+                    // The hash given is the one the run check files the user under, made once.
+                    #expect(hash == UserKeyHash.of(tenant: tenant, userKey: key))
+                    return named.contains("\(tenant) \(String(decoding: key, as: UTF8.self))")
+                }))
         #expect(read.failure == decoded.failure, "\(label)")
         #expect(read.unfinished.map(ComparableExportRecord.init) == decoded.unfinished.map(ComparableExportRecord.init))
         try #require(read.users.count == decoded.users.count, "\(label)")
@@ -173,7 +178,8 @@ struct SummarizedUserTests {
         let records = (0..<300).map { Self.plainUser($0, using: &random) }.sorted { $0.tenant < $1.tenant }
         let named = Set(records.indices.filter { $0 % 7 == 3 }.map { "\(records[$0].tenant) \(records[$0].user.key)" })
         let summarizing = Summarizing(
-            policy: policy, namesUser: { named.contains("\($0) \(String(decoding: $1, as: UTF8.self))") })
+            policy: policy,
+            namesUser: { tenant, key, _ in named.contains("\(tenant) \(String(decoding: key, as: UTF8.self))") })
         let chunks = try Self.xmlChunks(records, chunkBytes: chunkBytes)
         #expect(chunks.count > (chunkBytes < 1000 ? 50 : 5))
         var (summarized, decodedNamed) = (0, 0)
@@ -227,7 +233,7 @@ struct SummarizedUserTests {
         for record in records { try writer.write(record) }
         try writer.finish()
         let text = sink.text
-        let summarizing = Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _ in false })
+        let summarizing = Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _, _ in false })
         // Each is still a valid export, read the same either way; none is canonical.
         let edits: [(String, String)] = [
             ("admin=\"false\"", "admin=\"False\""), ("\">\n      <method", "\" >\n      <method"),

@@ -64,7 +64,7 @@ func readChangeFile(_ text: String, path: String = "changes.csv") throws(InputEr
 
 extension Summarizing {
     /// Every tenant under the default policy, no user named by a change.
-    static var everyUser: Summarizing { Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _ in false }) }
+    static var everyUser: Summarizing { Summarizing(policy: { _ in TenantPolicy() }, namesUser: { _, _, _ in false }) }
 }
 
 extension ExportChunk {

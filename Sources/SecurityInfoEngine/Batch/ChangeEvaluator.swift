@@ -18,14 +18,15 @@ struct ChangeEvaluator: Sendable {
         createUsers = configuration.createUsers
     }
 
-    /// The change file's rows naming a user, in file order (empty: none does); `userKey` is `User.key` as UTF-8.
-    func rows(naming userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> [Int] {
+    /// The change file's rows naming a user (`User.key`), in file order; empty when none does.
+    func rows(naming userKey: String, tenant: String) -> [Int] {
         index.changes(tenant: tenant, userKey: userKey, in: changeFile)
     }
 
-    /// Whether a change names the user, in a tenant of `tenantsWithChanges` (a change in scope).
-    func names(_ userKey: UnsafeBufferPointer<UInt8>, tenant: String) -> Bool {
-        !rows(naming: userKey, tenant: tenant).isEmpty
+    /// Whether a change names the user, in a tenant of `tenantsWithChanges` (a change in scope): `userKey` is
+    /// `User.key` as UTF-8, and `hash` its `UserKeyHash`.
+    func names(_ userKey: UnsafeBufferPointer<UInt8>, tenant: String, hash: UInt64) -> Bool {
+        !index.changes(tenant: tenant, userKey: userKey, hash: hash, in: changeFile).isEmpty
     }
 
     /// A user the change file names, run through the rule engine: one result per row of `rows`.

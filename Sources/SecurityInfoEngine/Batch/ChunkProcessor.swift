@@ -54,11 +54,11 @@ struct ChunkProcessor: Sendable {
         var tenantWithChanges: (tenant: String, hasChanges: Bool)?
         let summarizing = Summarizing(
             policy: { policies.policy(for: $0) },
-            namesUser: { tenant, userKey in
+            namesUser: { tenant, userKey, hash in
                 if tenantWithChanges?.tenant != tenant {
                     tenantWithChanges = (tenant, evaluator.tenantsWithChanges.contains(tenant))
                 }
-                return tenantWithChanges!.hasChanges && evaluator.names(userKey, tenant: tenant)
+                return tenantWithChanges!.hasChanges && evaluator.names(userKey, tenant: tenant, hash: hash)
             })
         var users = chunk.read(summarizing: summarizes && chunk.isWritten(by: encoder) ? summarizing : nil)
         var batch = EncodedBatch(for: chunk, users: users)
@@ -87,8 +87,7 @@ struct ChunkProcessor: Sendable {
                 // A user kept as bytes is one no change names: only a decoded user is looked up.
                 var rows: [Int] = []
                 if tenantContext.hasChanges {
-                    var key = record.user.key
-                    rows = key.withUTF8 { evaluator.rows(naming: $0, tenant: tenant) }
+                    rows = evaluator.rows(naming: record.user.key, tenant: tenant)
                 }
                 var after: User?
                 if !rows.isEmpty {

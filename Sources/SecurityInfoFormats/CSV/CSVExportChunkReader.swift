@@ -1,3 +1,4 @@
+import Glibc
 import SecurityInfo
 
 /// Cuts a CSV export after its header into chunks of about `chunkBytes` that end where a user ends.
@@ -102,6 +103,25 @@ struct CSVExportChunkReader: ExportChunkReader {
         var cut: (Int, Int)?
         let (isAtEnd, chunkBytes, layout) = (isAtEnd, sizes.target, layout)
         pending.withUnsafeBufferPointer { bytes in
+            // No record ending before the chunk's size is looked at, so up to there only line ends and quotes count:
+            // a stretch with neither quote nor CR is passed at once, to its last line feed (the byte loop over every
+            // byte was 3 % of a CSV run's CPU, on the one reading thread).
+            let stretchEnd = min(chunkBytes - 1, bytes.count)
+            if !inQuotes && !hasPrevious && scanned < stretchEnd {
+                var stretch = UnsafeBufferPointer(rebasing: bytes[scanned..<stretchEnd])
+                for stop in [Self.quote, Self.carriageReturn] {
+                    if let base = stretch.baseAddress, let found = memchr(base, Int32(stop), stretch.count) {
+                        stretch = UnsafeBufferPointer(
+                            start: base, count: base.distance(to: found.assumingMemoryBound(to: UInt8.self)))
+                    }
+                }
+                if let lastLineFeed = stretch.lastIndex(of: Self.lineFeed) {
+                    linesScanned += UnsafeBufferPointer(rebasing: stretch[...lastLineFeed]).occurrences(
+                        of: Self.lineFeed)
+                    scanned += lastLineFeed + 1
+                    (recordStart, linesBeforeRecord) = (scanned, linesScanned)
+                }
+            }
             scanning: while scanned < bytes.count {
                 let byte = bytes[scanned]
                 var endsRecord = false

@@ -30,7 +30,8 @@ public struct SummarizedUser: Sendable {
     mutating func finish(in bytes: UnsafeBufferPointer<UInt8>, summarizing: Summarizing) -> Bool {
         let (tenant, namesUser) = (tenant, summarizing.namesUser)
         let (hash, isNamed) = withKey(in: bytes) { (key) -> (UInt64, Bool) in
-            (UserRunIndex.hash(tenant: tenant, userKey: key), namesUser(tenant, key))
+            let hash = UserRunIndex.hash(tenant: tenant, userKey: key)
+            return (hash, namesUser(tenant, key, hash))
         }
         runHash = hash
         return isNamed
@@ -51,14 +52,15 @@ public struct SummarizedUser: Sendable {
 }
 
 /// What a reading needs to keep users as their bytes: each tenant's policy (the summary's value checks depend on it),
-/// and whether a change names a user (given its tenant and `User.key` as UTF-8), which is then decoded for the rule
-/// engine.
+/// and whether a change names a user (given its tenant, `User.key` as UTF-8 and that key's `UserKeyHash`), which is
+/// then decoded for the rule engine.
 public struct Summarizing {
     public var policy: (String) -> TenantPolicy
-    public var namesUser: (String, UnsafeBufferPointer<UInt8>) -> Bool
+    public var namesUser: (String, UnsafeBufferPointer<UInt8>, UInt64) -> Bool
 
     public init(
-        policy: @escaping (String) -> TenantPolicy, namesUser: @escaping (String, UnsafeBufferPointer<UInt8>) -> Bool
+        policy: @escaping (String) -> TenantPolicy,
+        namesUser: @escaping (String, UnsafeBufferPointer<UInt8>, UInt64) -> Bool
     ) {
         self.policy = policy
         self.namesUser = namesUser

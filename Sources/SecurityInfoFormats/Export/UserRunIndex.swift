@@ -43,12 +43,10 @@ final class UserRunIndex {
         return user.withUTF8 { startRun(tenant: tenant, userKey: $0, line: line) }
     }
 
-    /// The filter's hash of a user: of its tenant, a zero byte and its key (`User.key`) as UTF-8. Workers make it
-    /// for the users they keep as bytes, so that the one thread checking runs in file order does not.
+    /// The filter's hash of a user (`UserKeyHash`). Workers make it for the users they keep as bytes, so that the one
+    /// thread checking runs in file order does not.
     static func hash(tenant: String, userKey: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash = BloomFilter.hash(tenant.utf8)
-        hash = BloomFilter.hash(CollectionOfOne(0), continuing: hash)
-        return BloomFilter.hash(userKey, continuing: hash)
+        UserKeyHash.of(tenant: tenant, userKey: userKey)
     }
 
     /// Reads the filter's blocks of the users about to be checked, all at once: their cache misses then overlap,
@@ -95,4 +93,15 @@ final class UserRunIndex {
 
     /// How `unconfirmedRepeats` and a second reading name a user.
     static func key(tenant: String, user: String) -> String { tenant + "\u{0}" + user }
+}
+
+/// The one hash a reading makes of a user: FNV-1a of its tenant, a zero byte and its key (`User.key`) as UTF-8. The
+/// run check files users under it, and the engine's change index finds a user's changes by it, so a user kept as
+/// bytes is hashed once. It is not seeded: whatever finds a user by it confirms the hit against the key itself.
+public enum UserKeyHash {
+    public static func of(tenant: String, userKey: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = BloomFilter.hash(tenant.utf8)
+        hash = BloomFilter.hash(CollectionOfOne(0), continuing: hash)
+        return BloomFilter.hash(userKey, continuing: hash)
+    }
 }

@@ -68,7 +68,7 @@ struct GraphExportChunkReader: ExportChunkReader {
         let chunk = ExportChunk(
             content: .graph(
                 bytes: bytes, firstLine: pendingLine, isFileStart: isAtFileStart, path: path, failure: failure))
-        pendingLine += bytes.count { $0 == 0x0A }
+        pendingLine += bytes.withUnsafeBufferPointer { $0.occurrences(of: 0x0A) }
         pending.removeFirst(cut)
         (scanned, isAtFileStart) = (0, false)
         return chunk

@@ -1,0 +1,27 @@
+import SecurityInfo
+import Testing
+
+@testable import SecurityInfoFormats
+
+@Suite("Byte counts")
+struct ByteCountTests {
+    @Test("a byte is counted as a byte loop counts it, at every length and alignment, whatever its neighbours")
+    func sameAsByteLoop() {
+        var random = SeededGenerator(seed: 16)
+        // The byte sought, its neighbours in value, and bytes that differ from it only in the high bit or by a carry.
+        for sought: UInt8 in [0x0A, 0x0D, 0x00, 0x7F, 0x80, 0xFF] {
+            let alphabet: [UInt8] = [sought, sought &+ 1, sought &- 1, sought ^ 0x80, sought ^ 0x01, 0x00, 0xFF, 0x41]
+            for length in Array(0..<80) + [255, 256, 257, 4099] {
+                let bytes = (0..<length + 7).map { _ in alphabet.randomElement(using: &random)! }
+                for start in [0, 1, 3, 7] {
+                    let slice = bytes[start..<start + length]
+                    let counted = bytes.withUnsafeBufferPointer {
+                        UnsafeBufferPointer(rebasing: $0[start..<start + length]).occurrences(of: sought)
+                    }
+                    #expect(counted == slice.count { $0 == sought }, "byte \(sought), length \(length), start \(start)")
+                }
+            }
+        }
+        #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).occurrences(of: 0x0A) == 0)
+    }
+}
