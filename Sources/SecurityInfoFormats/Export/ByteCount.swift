@@ -31,3 +31,32 @@ extension UnsafeBufferPointer<UInt8> {
         return total
     }
 }
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The first index at or after `start` that holds `a`, `b` or `c`, eight bytes at a time: how the cut scan finds
+    /// where a start tag's quoted value or the tag itself ends (a byte loop with three compares a byte was 4 % of an
+    /// XML run's CPU, on the one reading thread).
+    func firstIndex(of a: UInt8, _ b: UInt8, _ c: UInt8, from start: Int) -> Int? {
+        guard let base = baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let (patternA, patternB, patternC) = (
+            UInt64(a) &* 0x0101_0101_0101_0101, UInt64(b) &* 0x0101_0101_0101_0101, UInt64(c) &* 0x0101_0101_0101_0101
+        )
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // The high bit of each byte of `word` that is zero (exact: no carry crosses a byte).
+        func zeroes(_ word: UInt64) -> UInt64 { ~(((word & low7) &+ low7) | word) & ~low7 }
+        var offset = start
+        while offset + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let marks = zeroes(word ^ patternA) | zeroes(word ^ patternB) | zeroes(word ^ patternC)
+            // Little-endian: the lowest marked byte is the first.
+            if marks != 0 { return offset + marks.trailingZeroBitCount / 8 }
+            offset += 8
+        }
+        while offset < count {
+            if base[offset] == a || base[offset] == b || base[offset] == c { return offset }
+            offset += 1
+        }
+        return nil
+    }
+}

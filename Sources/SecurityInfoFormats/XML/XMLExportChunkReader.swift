@@ -310,19 +310,16 @@ struct XMLExportChunkReader: ExportChunkReader {
         default:
             // A start tag ends at the first `>` outside quotes.
             var index = start + 1
-            var quote: UInt8 = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if quote != 0 {
-                    if byte == quote { quote = 0 }
-                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                    quote = byte
-                } else if byte == UInt8(ascii: ">") {
-                    let isEmpty = bytes[index - 1] == UInt8(ascii: "/")
-                    let name = start + 1..<nameEnd(in: bytes, from: start + 1, before: index)
-                    return (.startTag(name: name, isEmpty: isEmpty), index + 1)
+            let (doubleQuote, singleQuote, tagEnd) = (UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ">"))
+            while let found = bytes.firstIndex(of: doubleQuote, singleQuote, tagEnd, from: index) {
+                if bytes[found] == tagEnd {
+                    let isEmpty = bytes[found - 1] == UInt8(ascii: "/")
+                    let name = start + 1..<nameEnd(in: bytes, from: start + 1, before: found)
+                    return (.startTag(name: name, isEmpty: isEmpty), found + 1)
                 }
-                index += 1
+                // A quoted value runs to the same quote.
+                guard let close = Self.index(of: bytes[found], in: bytes, from: found + 1) else { return nil }
+                index = close + 1
             }
             return nil
         }
