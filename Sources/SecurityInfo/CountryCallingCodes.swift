@@ -20,11 +20,30 @@ enum CountryCallingCodes {
         960 961 962 963 964 965 966 967 968 970 971 972 973 974 975 976 977 979 992 993 994 995 996 998
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 
+    /// `assigned` as a table by value: a code is one to three digits and none starts with 0, so its value names it.
+    /// The audit checks every phone number of an export; hashing each code into the set was 0.6 % of a run's CPU.
+    private static let assignedByValue: [Bool] = {
+        var table = [Bool](repeating: false, count: 1000)
+        for code in assigned { table[Int(code)!] = true }
+        return table
+    }()
+
+    /// Whether `code` is an assigned code (`assigned.contains(code)`).
+    static func isAssigned(_ code: some StringProtocol) -> Bool {
+        guard (1...3).contains(code.utf8.count), code.utf8.first != UInt8(ascii: "0") else { return false }
+        var value = 0
+        for byte in code.utf8 {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return assignedByValue[value]
+    }
+
     /// The assigned code that starts these digits, if any.
     static func code(prefixing digits: some StringProtocol) -> String? {
         for length in 1...3 where digits.count >= length {
             let candidate = String(digits.prefix(length))
-            if assigned.contains(candidate) { return candidate }
+            if isAssigned(candidate) { return candidate }
         }
         return nil
     }

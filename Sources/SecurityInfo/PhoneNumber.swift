@@ -119,7 +119,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             }
             countryCode = code
             digits.removeFirst(code.count)
-        } else if !CountryCallingCodes.assigned.contains(countryCode) {
+        } else if !CountryCallingCodes.isAssigned(countryCode) {
             throw .unknownCountryCode(countryCode)
         }
         // ASCII digits only: a byte count is a character count.

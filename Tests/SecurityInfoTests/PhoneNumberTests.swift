@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SecurityInfo
@@ -72,6 +73,21 @@ struct PhoneNumberTests {
         ])
     func refusedOther(text: String) {
         #expect(throws: PhoneNumber.ParseError.self) { try PhoneNumber(parsing: text) }
+    }
+
+    @Test("R-PHONE-FORMAT: the table of assigned codes by value agrees with the list on every text of up to 4 digits")
+    func assignedCodesTable() {
+        var texts = ["", "+1", "1 ", " 1", "a", "1a", "٣", "01", "001", "0"]
+        for length in 1...4 {
+            for value in 0..<Int(pow(10, Double(length))) {
+                let digits = String(value)
+                texts.append(String(repeating: "0", count: length - digits.count) + digits)
+            }
+        }
+        for text in texts {
+            #expect(CountryCallingCodes.isAssigned(text) == CountryCallingCodes.assigned.contains(text), "\(text)")
+        }
+        #expect(CountryCallingCodes.isAssigned("44") && !CountryCallingCodes.isAssigned("999"))
     }
 
     @Test("R-PHONE-FORMAT: a refusal says what was expected")
