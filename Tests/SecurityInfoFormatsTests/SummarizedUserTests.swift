@@ -95,8 +95,8 @@ struct SummarizedUserTests {
             var encoded: [UInt8] = []
             try encoder.encode(record, into: &encoded)
             #expect(Array(read.bytes[kept.encoded]) == encoded)
-            #expect(kept.name(in: read.bytes) == record.user.name)
-            #expect(kept.withKey(in: read.bytes) { String(decoding: $0, as: UTF8.self) } == record.user.key)
+            #expect(kept.name.text(in: read.bytes) == record.user.name)
+            #expect(kept.name.withKey(in: read.bytes) { String(decoding: $0, as: UTF8.self) } == record.user.key)
             var key = record.user.key
             #expect(kept.runHash == key.withUTF8 { UserRunIndex.hash(tenant: record.tenant, userKey: $0) })
             #expect((kept.tenant, kept.line, kept.rowCount) == (record.tenant, record.line, record.rowCount))

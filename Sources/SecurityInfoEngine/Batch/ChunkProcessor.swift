@@ -147,7 +147,8 @@ struct ChunkProcessor: Sendable {
         batch.segments[segment].totals.count(user.summary.methodCounts)
         batch.segments[segment].rowsRead += user.rowCount
         guard context.isInScope else { return }
-        audit(user.summary, name: user.name(in: bytes), context: context, into: &batch)
+        let name = user.name
+        audit(user.summary, name: name.text(in: bytes), context: context, into: &batch)
     }
 
     /// The findings of a user, counted and reported. The name is made only for a user with findings.

@@ -60,7 +60,7 @@ enum CSVCanonicalUsers {
                 if pending != nil, equal(bytes, rowStart..<commas[3], pending!.start..<pending!.prefixEnd) {
                     // One more row of the user: a method on each, as the encoder writes them.
                     guard let kind, !pending!.hasEmptyMethod else { break }
-                    let name = UnsafeBufferPointer(rebasing: bytes[pending!.user.name])
+                    let name = UnsafeBufferPointer(rebasing: bytes[pending!.user.name.range])
                     pending!.user.summary.add(kind, value: field(6), userName: name, policy: tenant!.policy)
                     pending!.user.rowCount += 1
                     pending!.user.encoded = pending!.start..<rowEnd + 1
@@ -68,7 +68,7 @@ enum CSVCanonicalUsers {
                     if let current = pending {
                         // The same user spelt otherwise (another case, another admin or default) is for the reader.
                         if equal(bytes, rowStart..<commas[0], current.start..<current.tenantEnd)
-                            && equalIgnoringCase(field(1), UnsafeBufferPointer(rebasing: bytes[current.user.name]))
+                            && equalIgnoringCase(field(1), UnsafeBufferPointer(rebasing: bytes[current.user.name.range]))
                         {
                             break
                         }

@@ -35,10 +35,11 @@ public final class ExportRunCheck: @unchecked Sendable {
         case .decoded(let record): try check(record)
         case .summarized(let user):
             guard !runs.isIdle else { return }
+            let name = user.name
             let earlier = runs.startRun(tenant: user.tenant, hash: user.runHash, line: user.line) {
-                user.withKey(in: bytes) { String(decoding: $0, as: UTF8.self) }
+                name.withKey(in: bytes) { String(decoding: $0, as: UTF8.self) }
             }
-            if let earlier { throw repeated(user.name(in: bytes), user.line, user.nameColumn, earlier) }
+            if let earlier { throw repeated(name.text(in: bytes), user.line, user.nameColumn, earlier) }
         }
     }
 

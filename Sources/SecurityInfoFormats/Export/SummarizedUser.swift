@@ -7,8 +7,8 @@ public struct SummarizedUser: Sendable {
     public var tenant: String
     /// The user's rows (or element), encoded as they would be written.
     public var encoded: Range<Int>
-    /// The user principal name's bytes: ASCII (`User.key` is then a byte-wise lower-casing).
-    var name: Range<Int>
+    /// The user principal name's bytes.
+    public var name: NameBytes
     /// The line of the user's first row, and its row count, an empty-method row included.
     public var line: Int
     public var rowCount: Int
@@ -18,29 +18,44 @@ public struct SummarizedUser: Sendable {
     /// The hash the run check files the user under (`UserRunIndex.hash`), made on the worker.
     var runHash: UInt64 = 0
 
-    /// The user principal name, as a `User` would hold it.
-    public func name(in bytes: [UInt8]) -> String { String(decoding: bytes[name], as: UTF8.self) }
-
-    /// Calls `body` with the user's key (`User.key`) as UTF-8, lower-cased on the stack when it must be.
-    public func withKey<Result>(in bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        bytes.withUnsafeBufferPointer { withKey(in: $0, body) }
+    init(
+        tenant: String, encoded: Range<Int>, name: Range<Int>, line: Int, rowCount: Int, nameColumn: Int,
+        summary: UserSummary
+    ) {
+        (self.tenant, self.encoded, self.name, self.line) = (tenant, encoded, NameBytes(range: name), line)
+        (self.rowCount, self.nameColumn, self.summary) = (rowCount, nameColumn, summary)
     }
 
     /// Makes the run check's hash, and returns whether a change names the user: one making of its key for both.
     mutating func finish(in bytes: UnsafeBufferPointer<UInt8>, summarizing: Summarizing) -> Bool {
         let (tenant, namesUser) = (tenant, summarizing.namesUser)
-        let (hash, isNamed) = withKey(in: bytes) { (key) -> (UInt64, Bool) in
+        let (hash, isNamed) = name.withKey(in: bytes) { (key) -> (UInt64, Bool) in
             let hash = UserRunIndex.hash(tenant: tenant, userKey: key)
             return (hash, namesUser(tenant, key, hash))
         }
         runHash = hash
         return isNamed
     }
+}
+
+/// Where a kept user's principal name is in its chunk's bytes: ASCII (`User.key` is then a byte-wise lower-casing).
+/// A value of its own, so that a closure that may need the name captures these 16 bytes, not the whole user (a copy
+/// of some 160 bytes per user, even when the closure is never called).
+public struct NameBytes: Sendable {
+    let range: Range<Int>
+
+    /// The user principal name, as a `User` would hold it.
+    public func text(in bytes: [UInt8]) -> String { String(decoding: bytes[range], as: UTF8.self) }
+
+    /// Calls `body` with the user's key (`User.key`) as UTF-8, lower-cased on the stack when it must be.
+    public func withKey<Result>(in bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { withKey(in: $0, body) }
+    }
 
     func withKey<Result>(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result)
         -> Result
     {
-        let name = UnsafeBufferPointer(rebasing: bytes[self.name])
+        let name = UnsafeBufferPointer(rebasing: bytes[range])
         guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
             for (index, byte) in name.enumerated() {

@@ -116,7 +116,7 @@ public struct XMLExportReader: ExportReader {
         do { try xml.skipElement(elementsInside: methods) } catch {
             // As reading its elements one by one would have: the user is unfinished when the parser fails.
             unfinished = ExportRecord(
-                tenant: tenant, user: User(name: user.name(in: document)), line: line, rowCount: 0)
+                tenant: tenant, user: User(name: user.name.text(in: document)), line: line, rowCount: 0)
             throw error
         }
         return user
