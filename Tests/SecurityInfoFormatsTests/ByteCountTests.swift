@@ -24,4 +24,22 @@ struct ByteCountTests {
         }
         #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).occurrences(of: 0x0A) == 0)
     }
+
+    @Test("a spelling is told as == tells it, at every length, with one byte changed anywhere or a length apart")
+    func spelling() {
+        var random = SeededGenerator(seed: 7)
+        for length in 0...40 {
+            let spelling = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var candidates = [spelling, spelling + [0x41], Array(spelling.dropLast())]
+            for index in spelling.indices {
+                var changed = spelling
+                changed[index] ^= 1 << UInt8.random(in: 0...7, using: &random)
+                candidates.append(changed)
+            }
+            for candidate in candidates {
+                let told = candidate.withUnsafeBufferPointer { spelling.isSpelled(by: $0) }
+                #expect(told == (candidate == spelling), "length \(length), \(candidate)")
+            }
+        }
+    }
 }
