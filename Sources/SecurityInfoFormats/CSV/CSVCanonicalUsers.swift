@@ -68,7 +68,8 @@ enum CSVCanonicalUsers {
                     if let current = pending {
                         // The same user spelt otherwise (another case, another admin or default) is for the reader.
                         if equal(bytes, rowStart..<commas[0], current.start..<current.tenantEnd)
-                            && equalIgnoringCase(field(1), UnsafeBufferPointer(rebasing: bytes[current.user.name.range]))
+                            && equalIgnoringCase(
+                                field(1), UnsafeBufferPointer(rebasing: bytes[current.user.name.range]))
                         {
                             break
                         }
