@@ -42,4 +42,30 @@ struct ByteCountTests {
             }
         }
     }
+
+    @Test("a word's marks are exactly the bytes equal to a value, or below a bound, whatever the other lanes hold")
+    func wordMarks() {
+        var random = SeededGenerator(seed: 8)
+        for value in 0...255 {
+            let byte = UInt8(value)
+            for lane in 0..<8 {
+                var lanes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &random) }
+                lanes[lane] = byte
+                let word = lanes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                for (index, laneByte) in lanes.enumerated() {
+                    let bit = UInt64(0x80) << (8 * UInt64(index))
+                    for pattern: UInt8 in [0x0A, 0x2C, 0x22, 0x7F, 0x00, 0xFF, byte] {
+                        #expect(
+                            (ByteWord.equal(word, ByteWord.repeated(pattern)) & bit != 0) == (laneByte == pattern),
+                            "\(lanes), lane \(index), equal to \(pattern)")
+                    }
+                    for bound: UInt8 in [0x01, 0x20, 0x41, 0x80] {
+                        #expect(
+                            (ByteWord.below(word, bound) & bit != 0) == (laneByte < bound),
+                            "\(lanes), lane \(index), below \(bound)")
+                    }
+                }
+            }
+        }
+    }
 }

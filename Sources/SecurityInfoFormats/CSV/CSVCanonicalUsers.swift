@@ -121,20 +121,43 @@ enum CSVCanonicalUsers {
         var ends = InlineArray<7, Int>(repeating: 0)
         var count = 0
         var position = start
-        while position < bytes.count {
-            let byte = bytes[position]
+        while let found = nextStop(in: bytes, from: position) {
+            let byte = bytes[found]
             if byte == comma {
                 guard count < 6 else { return nil }
-                ends[count] = position
+                ends[count] = found
                 count += 1
             } else if byte == lineFeed {
-                guard count == 6, position - start <= CSVReader.maximumFieldBytes else { return nil }
-                ends[6] = position
+                guard count == 6, found - start <= CSVReader.maximumFieldBytes else { return nil }
+                ends[6] = found
                 return ends
-            } else if byte < 0x20 || byte >= 0x7F || byte == quote {
+            } else {
                 return nil
             }
-            position += 1
+            position = found + 1
+        }
+        return nil
+    }
+
+    /// The first byte at or after `start` that is a comma, a quote, a control character (a line feed among them) or
+    /// not ASCII, eight bytes at a time (the byte loop was the largest part of a CSV run's own reading, 4.6 %).
+    private static func nextStop(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let (commas, quotes, deletes) = (ByteWord.repeated(comma), ByteWord.repeated(quote), ByteWord.repeated(0x7F))
+        var offset = start
+        while offset + 8 <= bytes.count {
+            let word = ByteWord.load(raw, at: offset)
+            let marks =
+                ByteWord.equal(word, commas) | ByteWord.equal(word, quotes) | ByteWord.equal(word, deletes)
+                | ByteWord.below(word, 0x20) | (word & ~ByteWord.low7)
+            if marks != 0 { return offset + ByteWord.first(marks) }
+            offset += 8
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == comma || byte == quote || byte < 0x20 || byte >= 0x7F { return offset }
+            offset += 1
         }
         return nil
     }
