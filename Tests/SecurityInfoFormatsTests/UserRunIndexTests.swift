@@ -59,8 +59,41 @@ struct UserRunIndexTests {
     @Test("a Bloom filter never forgets: every key added is reported as maybe present")
     func bloomFilterHasNoFalseNegatives() {
         let filter = BloomFilter(bits: 1 << 12)
-        let keys = (0..<500).map { "tenant\u{0}user\($0)@example.test" }
-        #expect(keys.filter { filter.insert(hash: BloomFilter.hash($0.utf8)) }.count < 50)
-        #expect(keys.allSatisfy { filter.insert(hash: BloomFilter.hash($0.utf8)) })
+        let hashes = (0..<500).map { Self.hash("tenant", "user\($0)@example.test") }
+        #expect(hashes.filter { filter.insert(hash: $0) }.count < 50)
+        #expect(hashes.allSatisfy { filter.insert(hash: $0) })
+    }
+
+    static func hash(_ tenant: String, _ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { UserKeyHash.of(tenant: tenant, userKey: $0) }
+    }
+
+    @Test("a user's hash tells the tenant from the key, and every length of a key from the next")
+    func userKeyHashParts() {
+        #expect(Self.hash("ab", "c") != Self.hash("a", "bc"))
+        #expect(Self.hash("t", "") != Self.hash("", "t"))
+        #expect(Self.hash("t001", "ann@x.example") == Self.hash("t001", "ann@x.example"))
+        // Keys of every length up to three words, zero bytes among them: no two the same.
+        var hashes = Set<UInt64>()
+        for length in 0...24 {
+            for filler: Character in ["a", "\u{0}"] {
+                hashes.insert(Self.hash("t", String(repeating: filler, count: length)))
+            }
+        }
+        // The empty key is made twice.
+        #expect(hashes.count == 2 * 25 - 1)
+    }
+
+    @Test("the users of a large generated export hash apart, and a filter of their size rules out nearly all others")
+    func userKeyHashSpreads() {
+        let users = (0..<200_000).map { (tenant: "t\($0 % 100)", key: "user\($0)@tenant\($0 % 100).example") }
+        let hashes = users.map { Self.hash($0.tenant, $0.key) }
+        #expect(Set(hashes).count == users.count)
+        // The run index's ratio: 2^28 bits for millions of users; here 2^24 for 200,000 users, then 200,000 others.
+        let filter = BloomFilter(bits: 1 << 24)
+        #expect(hashes.filter { filter.insert(hash: $0) }.count < 5)
+        let others = (0..<200_000).map { Self.hash("t\($0 % 100)", "other\($0)@tenant.example") }
+        #expect(others.filter { filter.insert(hash: $0) }.count < 20)
     }
 }

@@ -32,12 +32,6 @@ final class BloomFilter {
 
     deinit { munmap(mapping, mappingSize) }
 
-    /// FNV-1a over bytes; a key in parts hashes as the parts one after another.
-    static func hash(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
-        var hash = hash
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
-    }
 
     /// Reads the block of each hash, so that inserting them soon after finds the blocks in the cache: the loads are
     /// independent, so the processor overlaps their misses.
