@@ -32,7 +32,6 @@ final class BloomFilter {
 
     deinit { munmap(mapping, mappingSize) }
 
-
     /// Reads the block of each hash, so that inserting them soon after finds the blocks in the cache: the loads are
     /// independent, so the processor overlaps their misses.
     func prefetch(_ hashes: some Sequence<UInt64>) {
