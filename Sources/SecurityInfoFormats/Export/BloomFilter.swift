@@ -1,7 +1,7 @@
 import Glibc
 
-/// A blocked Bloom filter over strings: FNV-1a, then 8 probes within one 512-bit block, so an insert costs one
-/// cache miss rather than eight. Its bits are in memory it owns.
+/// A blocked Bloom filter over 64-bit hashes (`UserKeyHash`): 8 probes within one 512-bit block, so an insert costs
+/// one cache miss rather than eight. Its bits are in memory it owns.
 final class BloomFilter {
     private let words: UnsafeMutablePointer<UInt64>
     private let blockMask: UInt64
@@ -46,7 +46,7 @@ final class BloomFilter {
 
     private var prefetched: UInt64 = 0
 
-    /// Adds a key by its hash (`hash(_:)`); returns whether it may have been added before (false: certainly not).
+    /// Adds a key by its hash (`UserKeyHash`); returns whether it may have been added before (false: certainly not).
     func insert(hash: UInt64) -> Bool {
         let mixed = (hash ^ (hash >> 31)) &* 0x9E37_79B9_7F4A_7C15
         // Eight probes, nine bits each, from two mixes of the hash; the block from the first mix's high bits.
