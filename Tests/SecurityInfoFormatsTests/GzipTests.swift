@@ -208,6 +208,28 @@ struct GzipTests {
         #expect(error.message.contains("corrupt"))
     }
 
+    @Test(
+        "a member's trailer is checked wherever the reads of the stream cut it, in every member",
+        arguments: [1, 3, 7, 8, 9, 4096])
+    func checksTrailersAcrossReads(chunkSize: Int) throws {
+        let members = [seededBytes(count: 3_000, seed: 11), [], seededBytes(count: 70_000, seed: 12)]
+        let compressed = try members.map { try gzipped($0) }
+        #expect(try gunzipped(compressed.joined().map { $0 }, chunkSize: chunkSize) == members.joined().map { $0 })
+        // One trailer byte wrong, in each member and each of its eight bytes: the CRC's four, the length's four.
+        for member in compressed.indices {
+            for byte in 0..<8 {
+                var broken = compressed
+                broken[member][broken[member].count - 8 + byte] ^= 0x10
+                let error = try #require(throws: InputError.self) {
+                    try gunzipped(broken.joined().map { $0 }, chunkSize: chunkSize)
+                }
+                #expect(
+                    error.message.contains(byte < 4 ? "incorrect data check" : "incorrect length check"),
+                    "member \(member), byte \(byte): \(error.message)")
+            }
+        }
+    }
+
     @Test("a wrong length in the trailer is an error saying the data is corrupt")
     func rejectsWrongLength() throws {
         var compressed = try gzipped(seededBytes(count: 3_000, seed: 7))
