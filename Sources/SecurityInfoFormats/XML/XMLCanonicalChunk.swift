@@ -26,7 +26,7 @@ enum XMLCanonicalChunk {
         var line = origin.line
         // The tenant open, with its policy; `nil` between tenants.
         var tenant: (id: String, policy: TenantPolicy)?
-        func openTenant(closing: [UInt8]) -> Bool {
+        func openTenant(closing: StaticString) -> Bool {
             guard let id = cursor.plain(upTo: UInt8(ascii: "\"")), TenantID.isValid(utf8: bytes[id]) else {
                 return false
             }
@@ -87,10 +87,11 @@ enum XMLCanonicalChunk {
         return false
     }
 
-    private static let declaration = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
-    private static let root = Array("<securityInfoExport version=\"1\">".utf8), rootLine = root + [0x0A]
-    private static let tenantPrefix = Array("<tenant id=\"".utf8), tagEnd = Array(">".utf8)
-    private static let tenantStart = Array("  <tenant id=\"".utf8), tenantStartEnd = Array(">\n".utf8)
-    private static let tenantEnd = Array("  </tenant>\n".utf8), rootEnd = Array("</securityInfoExport>\n".utf8)
-    private static let documentEnd = Array("</tenant></securityInfoExport>".utf8)
+    private static let declaration: StaticString = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    private static let root: StaticString = "<securityInfoExport version=\"1\">"
+    private static let rootLine: StaticString = "<securityInfoExport version=\"1\">\n"
+    private static let tenantPrefix: StaticString = "<tenant id=\"", tagEnd: StaticString = ">"
+    private static let tenantStart: StaticString = "  <tenant id=\"", tenantStartEnd: StaticString = ">\n"
+    private static let tenantEnd: StaticString = "  </tenant>\n", rootEnd: StaticString = "</securityInfoExport>\n"
+    private static let documentEnd: StaticString = "</tenant></securityInfoExport>"
 }
