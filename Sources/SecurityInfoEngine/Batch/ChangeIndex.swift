@@ -2,9 +2,9 @@ import SecurityInfo
 import SecurityInfoFormats
 
 /// Which rows of a change file name which user, in about 24 bytes a change: a hash of the tenant and user key per
-/// row, sorted, with a table of where each range of hashes begins and a bit table of the hashes present. The dictionaries of key strings it replaces took
-/// about 200 bytes a change, and the change file is what grows a run's memory. A hit is confirmed against the rows themselves, so two
-/// users whose hashes agree are never taken for one.
+/// row, sorted, with a table of where each range of hashes begins and a bit table of the hashes present. The
+/// dictionaries of key strings it replaces took about 200 bytes a change, and the change file is what grows a run's
+/// memory. A hit is confirmed against the rows themselves, so two users whose hashes agree are never taken for one.
 struct ChangeIndex: Sendable {
     /// The hashes of the rows that name a user, sorted; `rows` holds the row of each, in file order among equals.
     private let hashes: [UInt64]

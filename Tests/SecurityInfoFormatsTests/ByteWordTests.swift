@@ -3,8 +3,8 @@ import Testing
 
 @testable import SecurityInfoFormats
 
-@Suite("Byte counts")
-struct ByteCountTests {
+@Suite("Bytes eight at a time")
+struct ByteWordTests {
     @Test("a byte is counted as a byte loop counts it, at every length and alignment, whatever its neighbours")
     func sameAsByteLoop() {
         var random = SeededGenerator(seed: 16)
