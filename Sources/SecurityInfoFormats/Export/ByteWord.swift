@@ -56,19 +56,27 @@ extension UnsafeBufferPointer<UInt8> {
     /// where a start tag's quoted value or the tag itself ends (a byte loop with three compares a byte was 4 % of an
     /// XML run's CPU, on the one reading thread).
     func firstIndex(of a: UInt8, _ b: UInt8, _ c: UInt8, from start: Int) -> Int? {
+        let (patternA, patternB, patternC) = (ByteWord.repeated(a), ByteWord.repeated(b), ByteWord.repeated(c))
+        return firstIndex(
+            from: start,
+            marking: { ByteWord.equal($0, patternA) | ByteWord.equal($0, patternB) | ByteWord.equal($0, patternC) },
+            where: { $0 == a || $0 == b || $0 == c })
+    }
+
+    /// The first index at or after `start` whose byte is a stop, eight bytes at a time: `marks` marks a word's stops
+    /// (with `ByteWord`), and `isStop` tells the same of the last few bytes, one at a time.
+    @inline(__always)
+    func firstIndex(from start: Int, marking marks: (UInt64) -> UInt64, where isStop: (UInt8) -> Bool) -> Int? {
         guard let base = baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
-        let (patternA, patternB, patternC) = (ByteWord.repeated(a), ByteWord.repeated(b), ByteWord.repeated(c))
         var offset = start
         while offset + 8 <= count {
-            let word = ByteWord.load(raw, at: offset)
-            let marks =
-                ByteWord.equal(word, patternA) | ByteWord.equal(word, patternB) | ByteWord.equal(word, patternC)
-            if marks != 0 { return offset + ByteWord.first(marks) }
+            let marked = marks(ByteWord.load(raw, at: offset))
+            if marked != 0 { return offset + ByteWord.first(marked) }
             offset += 8
         }
         while offset < count {
-            if base[offset] == a || base[offset] == b || base[offset] == c { return offset }
+            if isStop(base[offset]) { return offset }
             offset += 1
         }
         return nil

@@ -1,4 +1,3 @@
-import Glibc
 import SecurityInfo
 
 /// Reads a `<user>` element from its bytes when they are exactly what `XMLExportEncoder` writes: four spaces
@@ -132,7 +131,7 @@ struct CanonicalCursor {
     /// Takes `literal` when the bytes at the position are it.
     mutating func take(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - position >= count, Self.spells(literal, at: bytes.baseAddress! + position) else {
+        guard bytes.count - position >= count, literal.isSpelled(at: bytes.baseAddress! + position) else {
             return false
         }
         position += count
@@ -142,12 +141,7 @@ struct CanonicalCursor {
     /// Whether the bytes just before the position are `literal`.
     func follows(_ literal: StaticString) -> Bool {
         position >= literal.utf8CodeUnitCount
-            && Self.spells(literal, at: bytes.baseAddress! + position - literal.utf8CodeUnitCount)
-    }
-
-    /// Whether the bytes at `start` are `literal` (which is never empty, so there are bytes wherever it fits).
-    private static func spells(_ literal: StaticString, at start: UnsafePointer<UInt8>) -> Bool {
-        memcmp(literal.utf8Start, start, literal.utf8CodeUnitCount) == 0
+            && literal.isSpelled(at: bytes.baseAddress! + position - literal.utf8CodeUnitCount)
     }
 
     /// Plain bytes up to `end` (not taken): printable ASCII but `& < > "`, which no escaping or normalisation
