@@ -95,6 +95,16 @@ func seededBytes(count: Int, seed: UInt64) -> [UInt8] {
 }
 
 /// Whether a gzip error says what SPEC.md's "Bad input" asks: a truncated or corrupt stream.
+/// CRC-32 as gzip computes it, bit by bit: the tests' own, to build headers the library under test then checks.
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
+
 func saysTruncatedOrCorrupt(_ error: InputError) -> Bool {
     error.message.contains("truncated") || error.message.contains("corrupt")
 }
@@ -244,6 +254,40 @@ struct GzipTests {
         compressed[2] = 7
         let error = try #require(throws: InputError.self) { try gunzipped(compressed) }
         #expect(saysTruncatedOrCorrupt(error), "\(error.message)")
+    }
+
+    @Test("a header's optional fields (extra, name as `gzip` writes it, comment, header CRC) are read past")
+    func readsOptionalHeaderFields() throws {
+        let data = seededBytes(count: 5_000, seed: 13)
+        let plain = try gzipped(data)
+        var header = Array(plain[..<10])
+        header[3] = 0x04 | 0x08 | 0x10 | 0x02  // FEXTRA, FNAME, FCOMMENT, FHCRC
+        header += [3, 0, 0xAA, 0xBB, 0xCC] + Array("export.csv\0".utf8) + Array("nightly\0".utf8)
+        let headerCRC = crc32(header)
+        let member = header + [UInt8(truncatingIfNeeded: headerCRC), UInt8(truncatingIfNeeded: headerCRC >> 8)]
+        let withFields = member + plain[10...]
+        for chunkSize in [1, 5, nil] {
+            #expect(try gunzipped(withFields + withFields, chunkSize: chunkSize) == data + data)
+        }
+        // The header CRC covers the fields: one changed byte of the name is caught before any data is inflated.
+        var renamed = withFields
+        renamed[16] ^= 0x20
+        let error = try #require(throws: InputError.self) { try gunzipped(renamed, path: "named.csv.gz") }
+        #expect(error.file == "named.csv.gz")
+        #expect(error.message.contains("corrupt") && error.message.contains("header crc"), "\(error.message)")
+    }
+
+    @Test("bytes after a member that do not start with gzip's magic number are named as such")
+    func namesBytesAfterMember() throws {
+        let compressed = try gzipped(seededBytes(count: 2_000, seed: 14))
+        for garbage: [UInt8] in [[0x00, 0x8B], [0x1F, 0x00], Array("this is not gzip".utf8)] {
+            for chunkSize in [1, nil] {
+                let error = try #require(throws: InputError.self) {
+                    try gunzipped(compressed + garbage, chunkSize: chunkSize)
+                }
+                #expect(error.message.contains("do not begin another"), "\(garbage): \(error.message)")
+            }
+        }
     }
 
     @Test(
