@@ -78,7 +78,7 @@ func gunzipped(
 }
 
 /// Seeded bytes that are part runs (which deflate shrinks) and part noise (which it cannot), so both the
-/// compressed and the stored paths of zlib are taken.
+/// compressed and the stored paths of deflate are taken.
 func seededBytes(count: Int, seed: UInt64) -> [UInt8] {
     var generator = SeededGenerator(seed: seed)
     var bytes: [UInt8] = []
@@ -94,7 +94,6 @@ func seededBytes(count: Int, seed: UInt64) -> [UInt8] {
     return bytes
 }
 
-/// Whether a gzip error says what SPEC.md's "Bad input" asks: a truncated or corrupt stream.
 /// CRC-32 as gzip computes it, bit by bit: the tests' own, to build headers the library under test then checks.
 func crc32(_ bytes: [UInt8]) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
@@ -105,6 +104,7 @@ func crc32(_ bytes: [UInt8]) -> UInt32 {
     return ~crc
 }
 
+/// Whether a gzip error says what SPEC.md's "Bad input" asks: a truncated or corrupt stream.
 func saysTruncatedOrCorrupt(_ error: InputError) -> Bool {
     error.message.contains("truncated") || error.message.contains("corrupt")
 }
@@ -254,6 +254,29 @@ struct GzipTests {
         compressed[2] = 7
         let error = try #require(throws: InputError.self) { try gunzipped(compressed) }
         #expect(saysTruncatedOrCorrupt(error), "\(error.message)")
+    }
+
+    @Test("a stream with bytes changed at random is read or refused, never more than it holds, and never hangs")
+    func survivesRandomDamage() throws {
+        let data = seededBytes(count: 30_000, seed: 15)
+        let compressed = try gzipped(data) + gzipped(Array(data.prefix(500)))
+        var random = SeededGenerator(seed: 16)
+        var refused = 0
+        for _ in 0..<1_500 {
+            var damaged = compressed
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                damaged[Int.random(in: 0..<damaged.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            }
+            do {
+                let read = try gunzipped(damaged, maximumBytes: 1 << 20, chunkSize: 977, readSize: 1_531)
+                // A change the checks cannot see (in the header's time or OS byte) leaves the data as it was.
+                #expect(read == data + data.prefix(500))
+            } catch {
+                refused += 1
+                #expect(saysTruncatedOrCorrupt(error), "\(error.message)")
+            }
+        }
+        #expect(refused > 1_000, "most damage is caught")
     }
 
     @Test("a header's optional fields (extra, name as `gzip` writes it, comment, header CRC) are read past")
