@@ -25,6 +25,30 @@ struct ByteWordTests {
         #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).occurrences(of: 0x0A) == 0)
     }
 
+    @Test("a buffer is ASCII exactly when every byte is below 0x80, wherever the one that is not sits")
+    func asciiAsByteLoop() {
+        var random = SeededGenerator(seed: 17)
+        for length in Array(0..<40) + [255, 4099] {
+            let ascii = (0..<length + 3).map { _ in UInt8.random(in: 0...0x7F, using: &random) }
+            for start in [0, 1, 3] {
+                func told(_ bytes: [UInt8]) -> Bool {
+                    bytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<start + length]).isASCII }
+                }
+                #expect(told(ascii), "length \(length), start \(start)")
+                for position in Set([0, length / 2, length - 1, length, length + 2])
+                where ascii.indices.contains(position) {
+                    for high: UInt8 in [0x80, 0xC3, 0xFF] {
+                        var bytes = ascii
+                        bytes[position] = high
+                        let inside = (start..<start + length).contains(position)
+                        #expect(told(bytes) == !inside, "length \(length), start \(start), \(high) at \(position)")
+                    }
+                }
+            }
+        }
+        #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).isASCII)
+    }
+
     @Test("a spelling is told as == tells it, at every length, with one byte changed anywhere or a length apart")
     func spelling() {
         var random = SeededGenerator(seed: 7)

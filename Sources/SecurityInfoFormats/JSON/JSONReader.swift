@@ -145,22 +145,34 @@ public struct JSONReader {
         let start = index
         index += 1
         var hasEscapes = false
-        while index < span.upperBound {
+        while let stop = stringStop() {
+            index = stop
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 return hasEscapes
             }
             if byte < 0x20 { throw error("a control character in a string (write it as an escape)") }
-            if byte == UInt8(ascii: "\\") {
-                hasEscapes = true
-                try checkEscape()
-                continue
-            }
-            index += 1
+            hasEscapes = true
+            try checkEscape()
         }
         index = start
         throw error("a string that never ends")
+    }
+
+    /// The next quote, backslash or control byte from `index`, eight bytes at a time: most of a Graph line's bytes
+    /// are in strings (a byte loop here was 6 % of a Graph apply's CPU).
+    private func stringStop() -> Int? {
+        let (from, end) = (index, span.upperBound)
+        let (quotes, backslashes) = (ByteWord.repeated(UInt8(ascii: "\"")), ByteWord.repeated(UInt8(ascii: "\\")))
+        return bytes.withUnsafeBufferPointer { all in
+            UnsafeBufferPointer(rebasing: all[..<end]).firstIndex(
+                from: from,
+                marking: {
+                    ByteWord.equal($0, quotes) | ByteWord.equal($0, backslashes) | ByteWord.below($0, 0x20)
+                },
+                where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 })
+        }
     }
 
     /// Moves past the escape at `index` (its backslash), checking it.
@@ -285,7 +297,7 @@ public struct JSONReader {
 
     private func checkUTF8() throws(InputError) {
         // ASCII, nearly every line, needs no more checking.
-        guard bytes[span].contains(where: { $0 >= 0x80 }) else { return }
+        guard !bytes.withUnsafeBufferPointer({ UnsafeBufferPointer(rebasing: $0[span]).isASCII }) else { return }
         var iterator = bytes[span].makeIterator()
         var decoder = UTF8()
         var offset = span.lowerBound
