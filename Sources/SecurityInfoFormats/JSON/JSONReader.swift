@@ -161,7 +161,8 @@ public struct JSONReader {
     }
 
     /// The next quote, backslash or control byte from `index`, eight bytes at a time: most of a Graph line's bytes
-    /// are in strings (a byte loop here was 6 % of a Graph apply's CPU).
+    /// are in strings. (Most are short keys, so this gains less than the line's ASCII check a word at a time: in
+    /// `perf` of a Graph apply the string scan went from 5.9 to 5.5 %, the check from 4.5 to 0.6 %.)
     private func stringStop() -> Int? {
         let (from, end) = (index, span.upperBound)
         let (quotes, backslashes) = (ByteWord.repeated(UInt8(ascii: "\"")), ByteWord.repeated(UInt8(ascii: "\\")))
