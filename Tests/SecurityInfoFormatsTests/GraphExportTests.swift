@@ -243,6 +243,30 @@ struct GraphExportTests {
         #expect(read.error?.line == 2 && read.error?.message.contains("a line runs past") == true)
     }
 
+    @Test("by default a line is refused past 4 MiB, a bound on the JSON tree a worker builds of it; 2 MiB is read")
+    func lineLimitByDefault() throws {
+        func line(_ count: Int) -> [UInt8] {
+            let start = Array(##"{"tenant":"t","userPrincipalName":"u","x":""##.utf8)
+            return start + Array(repeating: UInt8(ascii: "a"), count: count - start.count - 3) + Array(##""}"##.utf8)
+                + [0x0A]
+        }
+        // Past the limit by more than one read of the stream (64 KiB), where both readers look.
+        let limit = 4 << 20
+        for (count, isRefused) in [(limit / 2, false), (limit + (128 << 10), true)] {
+            let bytes = line(Int(count))
+            let chunks = ExportChunksTests.readChunks { () throws(InputError) in
+                GraphExportChunkReader(source: memorySource(bytes, path: "g.jsonl"), confirming: nil)
+            }
+            #expect((chunks.error != nil) == isRefused, "\(count) bytes: \(String(describing: chunks.error))")
+            #expect(chunks.error.map { $0.line == 1 && $0.message.contains("4 MiB") } ?? true)
+            // The reader that reads a whole file (convert, migrate) holds to the same limit.
+            var reader = GraphExportReader(source: memorySource(bytes, path: "g.jsonl"))
+            var refusedWhole = false
+            do throws(InputError) { _ = try reader.next() } catch { refusedWhole = error.message.contains("4 MiB") }
+            #expect(refusedWhole == isRefused, "\(count) bytes, read whole")
+        }
+    }
+
     static func readInChunks(_ text: String, chunkBytes: Int, maximumChunkBytes: Int = 64 << 20)
         -> ExportChunksTests.Read
     {

@@ -21,8 +21,8 @@ struct GraphExportChunkReader: ExportChunkReader {
     var unconfirmedRepeats: Set<String> { check.unconfirmed }
 
     init(
-        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = ChunkSizes.standard.target,
-        maximumChunkBytes: Int = ChunkSizes.standard.maximum
+        source: any ByteSource, confirming: Set<String>?, chunkBytes: Int = ChunkSizes.graph.target,
+        maximumChunkBytes: Int = ChunkSizes.graph.maximum
     ) {
         self.source = source
         sizes = ChunkSizes(target: chunkBytes, maximum: maximumChunkBytes)

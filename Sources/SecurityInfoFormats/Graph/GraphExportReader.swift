@@ -19,10 +19,10 @@ public struct GraphExportReader: ExportReader {
 
     /// - Parameter confirming: `nil` on a first reading; on a second, the users the first left unconfirmed.
     public init(
-        source: any ByteSource, confirming: Set<String>? = nil, maximumLineBytes: Int = 64 << 20
+        source: any ByteSource, confirming: Set<String>? = nil, maximumLineBytes: Int? = nil
     ) {
         self.source = source
-        self.maximumLineBytes = maximumLineBytes
+        self.maximumLineBytes = maximumLineBytes ?? ChunkSizes.graph.maximum
         runs = UserRunIndex(confirming: confirming)
     }
 
