@@ -25,6 +25,20 @@ struct ByteWordTests {
         #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).occurrences(of: 0x0A) == 0)
     }
 
+    @Test("a byte is found from any start as the standard library finds it, or not at all")
+    func findsByte() {
+        let bytes = Array("ab\ncd\n\nefgh".utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            for start in 0...bytes.count + 1 {
+                for byte in [UInt8(ascii: "\n"), UInt8(ascii: "h"), UInt8(ascii: "z")] {
+                    let expected = start < bytes.count ? bytes[start...].firstIndex(of: byte) : nil
+                    #expect(buffer.firstIndex(of: byte, from: start) == expected, "\(byte) from \(start)")
+                }
+            }
+        }
+        #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).firstIndex(of: 0x0A, from: 0) == nil)
+    }
+
     @Test("a buffer is ASCII exactly when every byte is below 0x80, wherever the one that is not sits")
     func asciiAsByteLoop() {
         var random = SeededGenerator(seed: 17)

@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// Eight bytes at a time: marks, in the high bit of each byte of a word, the bytes that are some value. Exact for
 /// every byte (no carry crosses a byte), so a mark's position and a count of marks can both be trusted.
 enum ByteWord {
@@ -50,6 +52,14 @@ extension UnsafeBufferPointer<UInt8> {
         }
         for index in offset..<count where base[index] == byte { total += 1 }
         return total
+    }
+
+    /// The first `byte` at or after `start`, by memchr: for a byte that is far apart (the text between XML markup, the
+    /// end of a Graph line), glibc's vector search beats a word at a time.
+    func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        guard start < count, let base = baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), count - start) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Whether every byte is below 0x80, eight at a time: JSON lines are checked for UTF-8, and nearly all are ASCII.

@@ -233,7 +233,7 @@ struct XMLExportChunkReader: ExportChunkReader {
         }
         return state.pending.withUnsafeBufferPointer { bytes -> Int? in
             while true {
-                guard let start = Self.index(of: UInt8(ascii: "<"), in: bytes, from: scanned) else {
+                guard let start = bytes.firstIndex(of: UInt8(ascii: "<"), from: scanned) else {
                     scanned = bytes.count
                     return nil
                 }
@@ -318,7 +318,7 @@ struct XMLExportChunkReader: ExportChunkReader {
                     return (.startTag(name: name, isEmpty: isEmpty), found + 1)
                 }
                 // A quoted value runs to the same quote.
-                guard let close = Self.index(of: bytes[found], in: bytes, from: found + 1) else { return nil }
+                guard let close = bytes.firstIndex(of: bytes[found], from: found + 1) else { return nil }
                 index = close + 1
             }
             return nil
@@ -352,18 +352,11 @@ struct XMLExportChunkReader: ExportChunkReader {
         let count = text.utf8CodeUnitCount
         let last = text.utf8Start[count - 1]
         var index = start + count - 1
-        while let found = Self.index(of: last, in: bytes, from: index) {
+        while let found = bytes.firstIndex(of: last, from: index) {
             if found - count + 1 >= start && hasPrefix(text, in: bytes, at: found - count + 1) { return found + 1 }
             index = found + 1
         }
         return nil
-    }
-
-    /// The first `byte` at or after `start` (memchr: most of an export is text between markup).
-    private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
-        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
-        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     private static func oneLine(_ tag: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
