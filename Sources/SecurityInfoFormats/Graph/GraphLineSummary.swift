@@ -33,7 +33,7 @@ enum GraphLineSummary {
             guard let tenantRange = plain(member("tenant")), TenantID.isValid(utf8: slice(tenantRange)),
                 let name = plain(member("userPrincipalName")),
                 // JSON holds no raw control character: ASCII that is not all spaces is no blank upn.
-                slice(name).allSatisfy({ $0 < 0x80 }), slice(name).contains(where: { $0 != 0x20 })
+                slice(name).isASCII, slice(name).contains(where: { $0 != 0x20 })
             else { return nil }
             if let id = member("id"), !id.isNull, !isString(id) { return nil }
             var isAdmin = false
