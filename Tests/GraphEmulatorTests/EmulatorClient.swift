@@ -58,7 +58,7 @@ struct EmulatorClient {
             let text = form.map { "\($0)=\(Self.formEncoded($1))" }.joined(separator: "&")
             request.body = .bytes(ByteBuffer(string: text))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 24)
         let data = Data(bytes.readableBytesView)
         let json = data.isEmpty ? nil : try JSONSerialization.jsonObject(with: data) as? [String: Any]
