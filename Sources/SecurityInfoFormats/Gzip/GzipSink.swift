@@ -2,16 +2,17 @@ internal import CDeflate
 import Dispatch
 import Glibc
 
-/// Writes gzip (level 6, as `gzip -6`) to another sink, compressing blocks of its input in parallel on Dispatch's
-/// global queue: compressing is the largest single cost of writing an export.
+/// Writes gzip to another sink, compressing blocks of its input in parallel on Dispatch's global queue: compressing
+/// is the largest single cost of writing an export.
 ///
 /// The input is cut into blocks of `blockSize` bytes (512 KiB), and each block becomes a gzip member of its own
 /// (RFC 1952 allows a series of members; `zcat`, Python, DuckDB and this package's reader read them as one stream),
-/// compressed by libdeflate. libdeflate compresses a whole buffer at a time, which is what a block is, and at level 6
-/// it was faster than zlib on the 193 MB CSV export of a million users, its output 17 % smaller (13.9 against 16.8
-/// MB); its cost by level is in BENCHMARKS.md (issue 16). A member does not refer back into the block before it, which
-/// costs well under 1 % at this block size. The bytes are the same whatever the timing. At most `2 × cores` blocks
-/// are in flight.
+/// compressed by libdeflate. A member does not refer back into the block before it, which costs well under 1 % at
+/// this block size. The bytes are the same whatever the timing. At most `2 × cores` blocks are in flight.
+///
+/// The level is libdeflate's 5: the lowest whose output is about as small as `gzip -6`'s, the size users know
+/// (a million users' CSV export 15.5 MB against gzip's 16.8, the XML 15.7 against 15.4). Level 6 writes 10–15 %
+/// less for about 1.7 times the CPU, which was half of a whole apply's (issue 16; BENCHMARKS.md has each level).
 public final class GzipSink: ByteSink {
     private let destination: any ByteSink
     private let path: String
@@ -29,7 +30,7 @@ public final class GzipSink: ByteSink {
     private var hasSubmitted = false
     private var isFinished = false
 
-    public init(destination: any ByteSink, path: String, level: Int32 = 6, chunkSize: Int = 1 << 19)
+    public init(destination: any ByteSink, path: String, level: Int32 = 5, chunkSize: Int = 1 << 19)
         throws(OutputError)
     {
         self.destination = destination
