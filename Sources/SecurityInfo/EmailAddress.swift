@@ -43,18 +43,57 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The same checks as `init(parsingCharacters:)` over printable ASCII bytes.
     private init(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        let domain = try Self.domain(inPrintableASCII: bytes)
+        local = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(domain.lowerBound - 1)]), as: UTF8.self)
+        self.domain = String(
+            decoding: bytes[domain].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Checks UTF-8 as `init(parsingUTF8:)` does and hands `body` the address's domain as UTF-8: for printable
+    /// ASCII (nearly every address) the cell's own bytes, in the case they were written, with nothing made; the
+    /// audit checks every address of every export.
+    static func withDomain<Result>(
+        parsingUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) throws(ParseError) -> Result {
+        try parseTrimmed(
+            utf8: bytes,
+            printableASCII: { (bytes) throws(ParseError) in
+                body(UnsafeBufferPointer(rebasing: bytes[try domain(inPrintableASCII: bytes)]))
+            },
+            characters: { (text) throws(ParseError) in
+                var domain = try EmailAddress(parsingCharacters: text).domain
+                return domain.withUTF8(body)
+            })
+    }
+
+    /// Where the domain is in printable ASCII bytes that pass the checks of `init(parsingCharacters:)`, in its
+    /// order of errors; the local part ends at the `@` before it.
+    private static func domain(inPrintableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Range<Int> {
         guard bytes.count <= 254 else { throw .tooLong(bytes.count) }
-        guard !bytes.contains(UInt8(ascii: " ")) else { throw .whitespace }
-        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
-        guard parts.count == 2 else { throw .notOneAt }
-        guard !parts[0].isEmpty else { throw .emptyLocalPart }
-        let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        let hyphen = UInt8(ascii: "-")
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != hyphen && $0.last != hyphen }),
-            let topLevel = labels.last, topLevel.count >= 2, !topLevel.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-        else { throw .badDomain }
-        local = String(decoding: parts[0], as: UTF8.self)
-        domain = String(decoding: parts[1].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        var (at, atCount, hasSpace) = (0, 0, false)
+        for (index, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "@") { (at, atCount) = (index, atCount + 1) }
+            hasSpace = hasSpace || byte == UInt8(ascii: " ")
+        }
+        guard !hasSpace else { throw .whitespace }
+        guard atCount == 1 else { throw .notOneAt }
+        guard at > 0 else { throw .emptyLocalPart }
+        // Its labels, split at each dot: none empty or starting or ending with a hyphen, at least two, and the last
+        // of two or more characters, not all digits.
+        let (hyphen, domain) = (UInt8(ascii: "-"), at + 1..<bytes.count)
+        var (labelStart, labels, lastLabel) = (domain.lowerBound, 0, domain.lowerBound..<domain.lowerBound)
+        for index in domain.lowerBound...domain.upperBound
+        where index == domain.upperBound || bytes[index] == UInt8(ascii: ".") {
+            lastLabel = labelStart..<index
+            guard !lastLabel.isEmpty, bytes[lastLabel.lowerBound] != hyphen, bytes[index - 1] != hyphen else {
+                throw .badDomain
+            }
+            (labels, labelStart) = (labels + 1, index + 1)
+        }
+        guard labels >= 2, lastLabel.count >= 2, !bytes[lastLabel].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw .badDomain
+        }
+        return domain
     }
 
     public var description: String { "\(local)@\(domain)" }

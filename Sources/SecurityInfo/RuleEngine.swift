@@ -187,11 +187,15 @@ public enum RuleEngine {
         }
         switch kind {
         case .email:
-            let address: EmailAddress
-            do { address = try EmailAddress(parsingUTF8: value) } catch {
+            let isWork: Bool
+            do {
+                isWork = try EmailAddress.withDomain(parsingUTF8: value) { domain in
+                    !policy.allowWorkEmail && policy.isWorkDomain(utf8: domain, userName: userName)
+                }
+            } catch {
                 throw Refusal(.emailFormat, "not an email address: \(error)")
             }
-            if !policy.allowWorkEmail && policy.isWorkDomain(address.domain, userName: userName) {
+            if isWork {
                 throw Refusal(.emailNotWork, "the alternate email may not be a work address of the tenant")
             }
             return nil

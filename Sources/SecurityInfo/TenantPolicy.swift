@@ -78,24 +78,27 @@ public struct TenantPolicy: Sendable, Hashable {
 
     /// Whether an address's domain is one of the tenant's or the user's own (subdomains included).
     public func isWorkDomain(_ domain: String, userDomain: String) -> Bool {
-        isWorkDomain(domain, ownDomain: userDomain.utf8)
+        var domain = domain.lowercased()
+        return domain.withUTF8 { isWorkDomain(utf8: $0, ownDomain: userDomain.utf8) }
     }
 
-    /// The same, with the user's own domain taken from its name's UTF-8 (after the last `@`), as `User.domain`.
-    func isWorkDomain(_ domain: String, userName: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// The same, with the domain as UTF-8 (its ASCII letters in either case: an export cell's bytes, or a lower-cased
+    /// `EmailAddress.domain`) and the user's own domain taken from its name's UTF-8 (after the last `@`), as
+    /// `User.domain`.
+    func isWorkDomain(utf8 domain: UnsafeBufferPointer<UInt8>, userName: UnsafeBufferPointer<UInt8>) -> Bool {
         guard userName.allSatisfy({ $0 < 0x80 }) else {
-            return isWorkDomain(domain, userDomain: User(name: String(decoding: userName, as: UTF8.self)).domain)
+            let own = User(name: String(decoding: userName, as: UTF8.self)).domain
+            return isWorkDomain(utf8: domain, ownDomain: own.utf8)
         }
         let start = userName.lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? userName.endIndex
         let own = UnsafeBufferPointer(rebasing: userName[start...])
-        return isWorkDomain(domain, ownDomain: own.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+        return isWorkDomain(utf8: domain, ownDomain: own.lazy.map(Self.asciiLowercased))
     }
 
-    private func isWorkDomain(_ domain: String, ownDomain: some Collection<UInt8>) -> Bool {
-        let domain = domain.lowercased()
+    private func isWorkDomain(utf8 domain: UnsafeBufferPointer<UInt8>, ownDomain: some Collection<UInt8>) -> Bool {
         // The same or a subdomain, compared as bytes: every address of every user of an export is checked.
+        let domain = domain.lazy.map(Self.asciiLowercased)
         func isOwn(_ own: some Collection<UInt8>) -> Bool {
-            let domain = domain.utf8
             guard !own.isEmpty, domain.count >= own.count, domain.suffix(own.count).elementsEqual(own) else {
                 return false
             }
@@ -103,6 +106,8 @@ public struct TenantPolicy: Sendable, Hashable {
         }
         return isOwn(ownDomain) || domains.contains { isOwn($0.utf8) }
     }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 
     /// What makes this policy unusable, as RULES.md section 4 bounds it; empty when it is valid.
     public var problems: [String] {

@@ -53,7 +53,14 @@ struct ByteParsingTests {
             let cell = utf8.withUTF8 { utf8 in
                 Result { () throws(EmailAddress.ParseError) in try EmailAddress(parsingUTF8: utf8) }
             }
+            // The audit's check, which makes no address: the same error, or the domain in the case it was written.
+            let domain = utf8.withUTF8 { utf8 in
+                Result { () throws(EmailAddress.ParseError) in
+                    try EmailAddress.withDomain(parsingUTF8: utf8) { String(decoding: $0, as: UTF8.self).lowercased() }
+                }
+            }
             #expect(bytes == characters && cell == characters, "\(text)")
+            #expect(domain == characters.map(\.domain), "\(text)")
             if case .success = bytes { accepted += 1 }
         }
         #expect(accepted > 100, "the texts reach the accepting paths too")
@@ -74,8 +81,10 @@ struct UserDomainTests {
             let name = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }
                 .joined()
             for domain in domains {
-                var bytes = name
-                let fromBytes = bytes.withUTF8 { policy.isWorkDomain(domain, userName: $0) }
+                var (bytes, domainBytes) = (name, domain)
+                let fromBytes = bytes.withUTF8 { name in
+                    domainBytes.withUTF8 { policy.isWorkDomain(utf8: $0, userName: name) }
+                }
                 let fromText = policy.isWorkDomain(domain, userDomain: User(name: name).domain)
                 #expect(fromBytes == fromText, "\(name) \(domain)")
                 if fromText && domain != "contoso.example" { workDomains += 1 }
