@@ -34,13 +34,14 @@ let package = Package(
         .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // libdeflate writes the gzip outputs: a third faster than zlib at level 6, its output smaller.
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
-        // glibc's malloc.h, for the command line's one mallopt call.
-        .systemLibrary(name: "CMalloc", providers: [.apt(["libc6-dev"])]),
+        // What Swift's Glibc module lacks: malloc.h for the command line's one mallopt call, and a prefetch hint.
+        .systemLibrary(name: "CLibcExtras", providers: [.apt(["libc6-dev"])]),
         // The domain: methods, users, tenant policy and the rules. Pure Swift, no I/O, no Foundation.
         .target(name: "SecurityInfo", swiftSettings: strictSettings),
         // File formats: CSV and XML readers and writers, gzip, the policy file. The only code that touches C.
         .target(
-            name: "SecurityInfoFormats", dependencies: ["SecurityInfo", "CLibXML2", "CIsal", "CDeflate"],
+            name: "SecurityInfoFormats",
+            dependencies: ["SecurityInfo", "CLibXML2", "CIsal", "CDeflate", "CLibcExtras"],
             swiftSettings: strictSettings),
         // The batch: two passes over the exports, thresholds, outputs and reports.
         .target(
@@ -83,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "secinfo",
             dependencies: [
-                "SecurityInfoEngine", "SecurityInfoGraph", "CMalloc",
+                "SecurityInfoEngine", "SecurityInfoGraph", "CLibcExtras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

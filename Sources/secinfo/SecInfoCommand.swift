@@ -1,5 +1,5 @@
 import ArgumentParser
-import CMalloc
+import CLibcExtras
 import Foundation
 import Logging
 import SecurityInfoEngine

@@ -1,3 +1,4 @@
+internal import CLibcExtras
 import Glibc
 
 /// A blocked Bloom filter over 64-bit hashes (`UserKeyHash`): 8 probes within one 512-bit block, so an insert costs
@@ -32,26 +33,25 @@ final class BloomFilter {
 
     deinit { munmap(mapping, mappingSize) }
 
-    /// Reads the block of each hash, so that inserting them soon after finds the blocks in the cache: the loads are
-    /// independent, so the processor overlaps their misses.
+    /// Asks for the block of each hash, so that inserting them soon after finds the blocks in the cache. The hints
+    /// do not wait for memory, so the misses overlap each other and the work that follows (loads, which did wait:
+    /// 2.7 against 1.1 % of a CSV apply in `perf`).
     func prefetch(_ hashes: some Sequence<UInt64>) {
-        var sum: UInt64 = 0
-        for hash in hashes {
-            let mixed = (hash ^ (hash >> 31)) &* 0x9E37_79B9_7F4A_7C15
-            sum &+= words[Int((mixed >> 40) & blockMask) * 8]
-        }
-        // Kept, so that the loads are not optimised away.
-        prefetched = sum
+        for hash in hashes { secinfo_prefetch(words + Self.block(mixed: Self.mixed(hash), mask: blockMask)) }
     }
 
-    private var prefetched: UInt64 = 0
+    /// The hash mixed once more: its high bits pick the block, its low bits and their mix the probes.
+    private static func mixed(_ hash: UInt64) -> UInt64 { (hash ^ (hash >> 31)) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// The first word of the block a mixed hash falls in.
+    private static func block(mixed: UInt64, mask: UInt64) -> Int { Int((mixed >> 40) & mask) * 8 }
 
     /// Adds a key by its hash (`UserKeyHash`); returns whether it may have been added before (false: certainly not).
     func insert(hash: UInt64) -> Bool {
-        let mixed = (hash ^ (hash >> 31)) &* 0x9E37_79B9_7F4A_7C15
-        // Eight probes, nine bits each, from two mixes of the hash; the block from the first mix's high bits.
+        let mixed = Self.mixed(hash)
+        // Eight probes, nine bits each, from two mixes of the hash.
         let probes = (mixed ^ (mixed >> 29)) &* 0xBF58_476D_1CE4_E5B9
-        let block = Int((mixed >> 40) & blockMask) * 8
+        let block = Self.block(mixed: mixed, mask: blockMask)
         var wasPresent = true
         for probe in 0..<8 as Range<UInt64> {
             let bit = probe < 4 ? (mixed >> (probe * 9)) & 511 : (probes >> ((probe - 4) * 9)) & 511

@@ -22,7 +22,7 @@ public final class ExportRunCheck: @unchecked Sendable {
         }
     }
 
-    /// Before checking a chunk's users: their places in the filter are read at once (`UserRunIndex.prefetch`).
+    /// Before checking a chunk's users: their places in the filter are asked for at once (`UserRunIndex.prefetch`).
     public func prefetch(_ users: [ChunkUser]) {
         guard !runs.isIdle else { return }
         runs.prefetch(

@@ -50,7 +50,7 @@ final class UserRunIndex {
         UserKeyHash.of(tenant: tenant, userKey: userKey)
     }
 
-    /// Reads the filter's blocks of the users about to be checked, all at once: their cache misses then overlap,
+    /// Asks for the filter's blocks of the users about to be checked, all at once: their cache misses then overlap,
     /// where checking one user after another waits for each in turn.
     func prefetch(hashes: some Sequence<UInt64>) {
         guard confirming == nil, let filter else { return }
