@@ -25,6 +25,20 @@ struct UserRunIndexTests {
         #expect(result.repeat?.line == 4 && result.repeat?.earlier == 2)
     }
 
+    @Test("within the exact capacity, users whose hashes agree are told apart by their keys")
+    func exactUsersSharingAHash() {
+        let index = UserRunIndex(exactCapacity: 10, filterBits: 1 << 16)
+        func start(_ user: String, line: Int) -> Int? {
+            index.startRun(tenant: "t", hash: 42, line: line) { user }
+        }
+        #expect(start("ann", line: 1) == nil)
+        #expect(start("bob", line: 2) == nil)
+        #expect(start("cy", line: 3) == nil)
+        #expect(start("bob", line: 4) == 2)
+        #expect(start("ann", line: 5) == 1)
+        #expect(start("cy", line: 6) == 3)
+    }
+
     @Test("past the capacity a repeat is left unconfirmed, then confirmed by a second reading with both lines")
     func repeatPastCapacity() {
         let keys = (1...50).map { "user\($0)" } + ["user7"]
