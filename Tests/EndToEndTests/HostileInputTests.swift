@@ -112,11 +112,11 @@ struct HostileInputTests {
                 "without its emailAddress"
             ),
             (##"{"tenant":"t","userPrincipalName":"u""##, "expected ',' or '}'"),
-            // 5 MB of small objects: a JSON tree of about 90 MB, refused at its first byte.
+            // 5 MB of small objects: a JSON tape and tree of well over 100 MB, refused at its first byte.
             (
                 ##"{"tenant":"t","userPrincipalName":"u","methods":["##
                     + Array(repeating: ##"{"a":1}"##, count: 700_000).joined(separator: ",") + "]}",
-                "a line runs past 4 MiB"
+                "a line runs past 2 MiB"
             ),
         ])
     func hostileGraph(line: String, words: String) throws {

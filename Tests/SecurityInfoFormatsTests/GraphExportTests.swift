@@ -243,7 +243,7 @@ struct GraphExportTests {
         #expect(read.error?.line == 2 && read.error?.message.contains("a line runs past") == true)
     }
 
-    @Test("by default a line is refused past 4 MiB, a bound on the JSON tree a worker builds of it; 2 MiB is read")
+    @Test("by default a line is refused past 2 MiB, a bound on the JSON a worker builds of it; 1 MiB is read")
     func lineLimitByDefault() throws {
         func line(_ count: Int) -> [UInt8] {
             let start = Array(##"{"tenant":"t","userPrincipalName":"u","x":""##.utf8)
@@ -251,18 +251,18 @@ struct GraphExportTests {
                 + [0x0A]
         }
         // Past the limit by more than one read of the stream (64 KiB), where both readers look.
-        let limit = 4 << 20
+        let limit = 2 << 20
         for (count, isRefused) in [(limit / 2, false), (limit + (128 << 10), true)] {
             let bytes = line(Int(count))
             let chunks = ExportChunksTests.readChunks { () throws(InputError) in
                 GraphExportChunkReader(source: memorySource(bytes, path: "g.jsonl"), confirming: nil)
             }
             #expect((chunks.error != nil) == isRefused, "\(count) bytes: \(String(describing: chunks.error))")
-            #expect(chunks.error.map { $0.line == 1 && $0.message.contains("4 MiB") } ?? true)
+            #expect(chunks.error.map { $0.line == 1 && $0.message.contains("2 MiB") } ?? true)
             // The reader that reads a whole file (convert, migrate) holds to the same limit.
             var reader = GraphExportReader(source: memorySource(bytes, path: "g.jsonl"))
             var refusedWhole = false
-            do throws(InputError) { _ = try reader.next() } catch { refusedWhole = error.message.contains("4 MiB") }
+            do throws(InputError) { _ = try reader.next() } catch { refusedWhole = error.message.contains("2 MiB") }
             #expect(refusedWhole == isRefused, "\(count) bytes, read whole")
         }
     }

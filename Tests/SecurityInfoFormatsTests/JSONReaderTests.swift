@@ -45,3 +45,73 @@ struct JSONReaderTests {
         }
     }
 }
+
+@Suite("JSON read into a tape")
+struct JSONTapeTests {
+    @Test("a tape holds every value in file order, its members' keys, and where what it holds ends")
+    func tapeShape() throws {
+        let json = #"{"a":[1,{"b":null}],"c\u0064":"x","e":true}"#
+        var tape = JSONTape()
+        let bytes = Array(json.utf8)
+        try JSONReader.read(bytes, span: bytes.indices, path: "t.json", into: &tape)
+        let kinds = tape.entries.map(\.kind)
+        #expect(kinds == [.object, .array, .number, .object, .null, .string, .true])
+        #expect(Array(tape.children(of: 0)) == [1, 5, 6])
+        #expect(Array(tape.children(of: 1)) == [2, 3])
+        #expect(Array(tape.children(of: 3)) == [4])
+        let keys = tape.entries.map { String(decoding: bytes[$0.key], as: UTF8.self) }
+        #expect(keys == ["", "a", "", "", "b", #"c\u0064"#, "e"])
+        #expect(tape.entries.map(\.keyHasEscapes) == [false, false, false, false, false, true, false])
+        // Refilled by the next document, its room kept.
+        let next = Array(#"[]"#.utf8)
+        try JSONReader.read(next, span: next.indices, path: "t.json", into: &tape)
+        #expect(tape.entries.map(\.kind) == [.array] && Array(tape.children(of: 0)).isEmpty)
+    }
+
+    @Test("the tree made from a tape is the tree read directly: keys decoded, values' bytes kept")
+    func treeFromTape() throws {
+        let json = #"{"k\u00e9y":[1.5,"s\n",{"z":false}],"n":null}"#
+        let document = try JSONReader.read(Array(json.utf8), path: "t.json")
+        guard case .object(let members) = document.root.kind, case .array(let elements) = members[0].value.kind
+        else {
+            Issue.record("not an object holding an array")
+            return
+        }
+        #expect(members.map(\.key) == ["kéy", "n"])
+        #expect(members.map(\.keyOffset) == [1, 36])
+        #expect(document.text(elements[0]) == "1.5" && document.string(elements[1]) == "s\n")
+        #expect(elements[2]["z"].map { document.summary($0) } == "false")
+        #expect(members[1].value.isNull)
+    }
+
+    /// A key repeated as the same text is refused however it is written: escaped, or as canonically equivalent
+    /// Unicode (texts compare so); bytes that differ in ASCII are different keys.
+    @Test(
+        "a key given twice is refused at the second, written plainly, escaped or composed otherwise",
+        arguments: [
+            (#"{"ab":1,"ab":2}"#, 9), (#"{"ab":1,"a\u0062":2}"#, 9), (#"{"\u0061b":1,"ab":2}"#, 14),
+            (#"{"é":1,"e\u0301":2}"#, 8), (#"{"x":{"ab":1},"y":{"c":2,"c":3}}"#, 26),
+        ])
+    func repeatedKeys(json: String, column: Int) {
+        #expect {
+            try JSONReader.read(Array(json.utf8), path: "t.json")
+        } throws: { error in
+            guard let error = error as? InputError else { return false }
+            return error.description.contains("given twice") && error.description.contains("t.json:1:\(column)")
+        }
+    }
+
+    @Test("keys that differ are kept, past 16 members too, where a set finds repeats")
+    func distinctKeys() throws {
+        let keys = (0..<40).map { "k\($0)" } + ["K0", "k0 "]
+        let json = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        let document = try JSONReader.read(Array(json.utf8), path: "t.json")
+        guard case .object(let members) = document.root.kind else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.key) == keys)
+        let repeated = "{" + (keys + ["k17"]).map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(throws: InputError.self) { try JSONReader.read(Array(repeated.utf8), path: "t.json") }
+    }
+}

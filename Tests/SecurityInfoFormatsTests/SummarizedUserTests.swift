@@ -302,6 +302,47 @@ struct SummarizedUserTests {
         #expect(summarized > 150, "\(summarized) of 300 kept as bytes")
     }
 
+    /// A key written with an escape is the same key (`"\u0074enant"` is `"tenant"`): such a line is decoded, not
+    /// read from the tape's key bytes, and comes out as the decoded line does, whichever key it is.
+    @Test("Graph: a line with a key written with an escape is decoded, with the same outcome")
+    func graphEscapedKeys() throws {
+        var random = SeededGenerator(seed: 9)
+        // Graph holds security questions as one count.
+        let records = (0..<200).map { index in
+            var record = Self.plainUser(index, using: &random)
+            record.user.methods.removeAll { $0.kind == .securityQuestions }
+            return record
+        }
+        let sink = MemoryByteSink()
+        var writer = GraphExportWriter(sink: sink, path: "e.jsonl")
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        let escapes = [
+            (#""tenant":"#, #""\u0074enant":"#), (#""isAdmin":"#, #""is\u0041dmin":"#),
+            (#""methods":"#, #""method\u0073":"#), (#""displayName":"#, #""display\u004eame":"#),
+            (
+                #""userPreferredMethodForSecondaryAuthentication":"#,
+                #""userPreferredMethodForSecondary\u0041uthentication":"#
+            ),
+        ]
+        var escapedLines = 0
+        let lines = sink.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
+            let (plain, escaped) = escapes[index % escapes.count]
+            guard index % 3 == 0, line.contains(plain) else { return String(line) }
+            escapedLines += 1
+            return line.replacingOccurrences(of: plain, with: escaped)
+        }
+        var chunks = GraphExportChunkReader(
+            source: MemoryByteSource(path: "e.jsonl", text: lines.joined(separator: "\n")), confirming: nil,
+            chunkBytes: 1 << 30)
+        let chunk = try #require(try chunks.next())
+        let (summarized, failure) = try Self.expectKeptAsDecoded(
+            chunk, named: [], policy: { _ in TenantPolicy() }, encoder: GraphExportEncoder(path: "e.jsonl"))
+        #expect(failure == nil)
+        #expect(escapedLines > 40)
+        #expect(summarized == records.count - escapedLines, "every line without an escaped key is kept")
+    }
+
     /// Bytes worth putting anywhere in an export: markup, quotes, escapes, breaks, and a letter or digit.
     static let editBytes = Array("<>\"'&/=\\ \n\r\t{}[],:aZ0#!-;".utf8) + [0xC3, 0x00]
 

@@ -4,10 +4,10 @@ struct ChunkSizes {
     /// 256 KiB a chunk, at most 64 MiB.
     static let standard = ChunkSizes(target: 1 << 18, maximum: 64 << 20)
 
-    /// A Graph export's lines: at most 4 MiB each. A line is read whole into a JSON tree that takes about 18 times
-    /// its bytes (a 16 MB line of small objects peaked at 294 MB), so 64 MiB lines could take a gigabyte a worker;
-    /// a user's line is a few kilobytes.
-    static let graph = ChunkSizes(target: 1 << 18, maximum: 4 << 20)
+    /// A Graph export's lines: at most 2 MiB each. A line is read whole into a JSON tape (`JSONTape`, 32 bytes a
+    /// value) and, when it is decoded, a tree made from it: a line just under 2 MiB of `0,` peaks at 99 MB (one of 4
+    /// MiB at 170), so 64 MiB lines could take gigabytes a worker; a user's line is a few kilobytes.
+    static let graph = ChunkSizes(target: 1 << 18, maximum: 2 << 20)
 
     let target: Int
     let maximum: Int

@@ -84,14 +84,18 @@ struct GraphExportChunkReader: ExportChunkReader {
         users.bytes = bytes
         var lines = GraphLines(bytes, line: firstLine, isFileStart: isFileStart)
         var tenant: (name: String, policy: TenantPolicy)?
+        // One tape for every line: a line no change names is summarised from it with nothing made per value.
+        var tape = JSONTape()
         do throws(InputError) {
             while let (span, line) = lines.next() {
-                let document = try JSONReader.read(bytes, span: span, path: path, firstLine: line)
+                try JSONReader.read(bytes, span: span, path: path, firstLine: line, into: &tape)
                 if let summarizing,
-                    let user = GraphLineSummary.read(document, line: line, summarizing: summarizing, tenant: &tenant)
+                    let user = GraphLineSummary.read(
+                        tape, bytes: bytes, span: span, line: line, summarizing: summarizing, tenant: &tenant)
                 {
                     users.users.append(.summarized(user))
                 } else {
+                    let document = JSONReader.document(of: tape, bytes: bytes, span: span, path: path, firstLine: line)
                     users.users.append(.decoded(try GraphUserLine.read(document, line: line)))
                 }
             }

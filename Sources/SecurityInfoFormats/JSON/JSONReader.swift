@@ -15,6 +15,7 @@ public struct JSONReader {
     private let span: Range<Int>
     private let firstLine: Int
     private var index: Int
+    private var tape = JSONTape()
 
     /// Reads the document in `bytes[span]` (all of them by default): one value, white space around it, nothing
     /// else. `firstLine` is the line `span` starts on, for errors.
@@ -22,16 +23,60 @@ public struct JSONReader {
         throws(InputError) -> JSONDocument
     {
         let span = span ?? bytes.indices
+        var tape = JSONTape()
+        try read(bytes, span: span, path: path, firstLine: firstLine, into: &tape)
+        return document(of: tape, bytes: bytes, span: span, path: path, firstLine: firstLine)
+    }
+
+    /// The same, into `tape` (emptied first, its room kept): the root is entry 0.
+    public static func read(
+        _ bytes: [UInt8], span: Range<Int>, path: String, firstLine: Int = 1, into tape: inout JSONTape
+    ) throws(InputError) {
+        guard span.count <= JSONTape.maximumBytes else {
+            throw InputError(file: path, line: firstLine, column: 1, "a JSON document past 2 GiB")
+        }
         var reader = JSONReader(bytes: bytes, path: path, span: span, firstLine: firstLine)
+        swap(&reader.tape, &tape)
+        defer { swap(&reader.tape, &tape) }
+        reader.tape.entries.removeAll(keepingCapacity: true)
         try reader.checkUTF8()
         if bytes[span].starts(with: [0xEF, 0xBB, 0xBF]) { reader.index += 3 }
         reader.skipWhiteSpace()
-        let root = try reader.value(depth: 0)
+        try reader.value(depth: 0)
         reader.skipWhiteSpace()
         if reader.index < span.upperBound {
             throw reader.error("unexpected \(reader.describeNext()) after the document")
         }
-        return JSONDocument(bytes: bytes, span: span, firstLine: firstLine, path: path, root: root)
+    }
+
+    /// The document a tape `read(_:span:path:firstLine:into:)` filled holds, as a tree of values.
+    public static func document(of tape: JSONTape, bytes: [UInt8], span: Range<Int>, path: String, firstLine: Int = 1)
+        -> JSONDocument
+    {
+        func value(_ index: Int) -> JSONValue {
+            let entry = tape.entries[index]
+            let kind: JSONValue.Kind
+            switch entry.kind {
+            case .object:
+                kind = .object(
+                    tape.children(of: index).map { member in
+                        let entry = tape.entries[member]
+                        let key = bytes[entry.key]
+                        return JSONMember(
+                            key: entry.keyHasEscapes ? unescape(key) : String(decoding: key, as: UTF8.self),
+                            keyOffset: entry.key.lowerBound - 1, value: value(member))
+                    })
+            case .array: kind = .array(tape.children(of: index).map(value))
+            case .string: kind = .string(hasEscapes: false)
+            case .escapedString: kind = .string(hasEscapes: true)
+            case .number: kind = .number
+            case .true: kind = .bool(true)
+            case .false: kind = .bool(false)
+            case .null: kind = .null
+            }
+            return JSONValue(kind: kind, range: entry.range)
+        }
+        return JSONDocument(bytes: bytes, span: span, firstLine: firstLine, path: path, root: value(0))
     }
 
     private init(bytes: [UInt8], path: String, span: Range<Int>, firstLine: Int) {
@@ -44,71 +89,92 @@ public struct JSONReader {
 
     // MARK: Values
 
-    private mutating func value(depth: Int) throws(InputError) -> JSONValue {
+    /// Reads a value into the tape, after the entries of the values it holds.
+    /// - Parameters: `key`: where a member's key is (between its quotes), for a value that is one.
+    private mutating func value(depth: Int, key: Range<Int> = 0..<0, keyHasEscapes: Bool = false) throws(InputError) {
         guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
         let start = index
         guard let byte = next else { throw error("the document ends where a value was expected") }
-        let kind: JSONValue.Kind
+        let slot = tape.entries.count
+        tape.entries.append(
+            JSONTape.Entry(
+                kind: .null, range: start..<start, base: span.lowerBound, end: slot + 1, key: key,
+                keyHasEscapes: keyHasEscapes))
+        let kind: JSONTape.Entry.Kind
         switch byte {
-        case UInt8(ascii: "{"): kind = .object(try members(depth: depth))
-        case UInt8(ascii: "["): kind = .array(try elements(depth: depth))
-        case UInt8(ascii: "\""): kind = .string(hasEscapes: try string())
+        case UInt8(ascii: "{"):
+            try members(of: slot, depth: depth)
+            kind = .object
+        case UInt8(ascii: "["):
+            try elements(depth: depth)
+            kind = .array
+        case UInt8(ascii: "\""): kind = try string() ? .escapedString : .string
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try number()
             kind = .number
         case UInt8(ascii: "t"):
             try literal("true")
-            kind = .bool(true)
+            kind = .true
         case UInt8(ascii: "f"):
             try literal("false")
-            kind = .bool(false)
+            kind = .false
         case UInt8(ascii: "n"):
             try literal("null")
             kind = .null
         default:
             throw error("expected a value, found \(describeNext())")
         }
-        return JSONValue(kind: kind, range: start..<index)
+        tape.entries[slot].kind = kind
+        tape.entries[slot].range = start..<index
+        tape.entries[slot].end = tape.entries.count
     }
 
-    private mutating func members(depth: Int) throws(InputError) -> [JSONMember] {
+    /// Reads an object's members into the tape after its own entry, `object`.
+    private mutating func members(of object: Int, depth: Int) throws(InputError) {
         index += 1
-        var members: [JSONMember] = []
+        var count = 0
         // Keys are looked for in the members while there are few; past that in a set, so a hostile object of many
         // keys costs time in proportion to them.
         var keys: Set<String> = []
         skipWhiteSpace()
         if next == UInt8(ascii: "}") {
             index += 1
-            return members
+            return
         }
         while true {
             skipWhiteSpace()
             guard next == UInt8(ascii: "\"") else { throw error("expected a key in quotes, found \(describeNext())") }
             let keyOffset = index
             let hasEscapes = try string()
-            let keyBytes = bytes[(keyOffset + 1)..<(index - 1)]
-            let key = hasEscapes ? Self.unescape(keyBytes) : String(decoding: keyBytes, as: UTF8.self)
-            if members.count == 16 { keys = Set(members.map(\.key)) }
-            let isRepeated = members.count < 16 ? members.contains { $0.key == key } : !keys.insert(key).inserted
-            if isRepeated, let first = members.first(where: { $0.key == key }) {
-                let earlier = position(of: first.keyOffset)
+            let key = (keyOffset + 1)..<(index - 1)
+            if count == 16 {
+                var member = object + 1
+                while member < tape.entries.count {
+                    keys.insert(keyText(tape.entries[member]))
+                    member = tape.entries[member].end
+                }
+            }
+            let isRepeated = count < 16 ? true : !keys.insert(keyText(key, hasEscapes)).inserted
+            if isRepeated, let first = firstMember(of: object, withKey: key, hasEscapes) {
+                let earlier = position(of: tape.entries[first].key.lowerBound - 1)
                 index = keyOffset
+                let text = keyText(key, hasEscapes)
                 throw error(
-                    "the key '\(ContactMask.echoed(key))' is given twice in one object (first at line \(earlier.line), column \(earlier.column))"
+                    "the key '\(ContactMask.echoed(text))' is given twice in one object (first at line \(earlier.line), column \(earlier.column))"
                 )
             }
             skipWhiteSpace()
             guard next == UInt8(ascii: ":") else { throw error("expected ':' after a key, found \(describeNext())") }
             index += 1
             skipWhiteSpace()
-            members.append(JSONMember(key: key, keyOffset: keyOffset, value: try value(depth: depth + 1)))
+            try value(depth: depth + 1, key: key, keyHasEscapes: hasEscapes)
+            count += 1
             skipWhiteSpace()
             switch next {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return members
+                return
             default: throw error("expected ',' or '}' after a member, found \(describeNext())")
             }
             skipWhiteSpace()
@@ -116,23 +182,56 @@ public struct JSONReader {
         }
     }
 
-    private mutating func elements(depth: Int) throws(InputError) -> [JSONValue] {
+    /// The entry of the first member read so far of the object at `object` whose key is `key`. (A loop over the
+    /// tape, not a sequence of closures: one holding the tape made each append copy it.)
+    private func firstMember(of object: Int, withKey key: Range<Int>, _ hasEscapes: Bool) -> Int? {
+        var member = object + 1
+        while member < tape.entries.count {
+            if isKey(key, hasEscapes, member) { return member }
+            member = tape.entries[member].end
+        }
+        return nil
+    }
+
+    /// Whether a key is the key of the member at `entry`, as texts compare (so `\u0061` is `a`).
+    private func isKey(_ key: Range<Int>, _ hasEscapes: Bool, _ entry: Int) -> Bool {
+        let other = tape.entries[entry]
+        if !hasEscapes && !other.keyHasEscapes {
+            let same = bytes.withUnsafeBufferPointer {
+                UnsafeBufferPointer(rebasing: $0[key]).elementsEqual(UnsafeBufferPointer(rebasing: $0[other.key]))
+            }
+            // Bytes that differ are different texts when both are ASCII; otherwise canonical equivalence decides.
+            if same { return true }
+            let isASCII = bytes.withUnsafeBufferPointer {
+                UnsafeBufferPointer(rebasing: $0[key]).isASCII && UnsafeBufferPointer(rebasing: $0[other.key]).isASCII
+            }
+            if isASCII { return false }
+        }
+        return keyText(key, hasEscapes) == keyText(other)
+    }
+
+    private func keyText(_ entry: JSONTape.Entry) -> String { keyText(entry.key, entry.keyHasEscapes) }
+
+    private func keyText(_ key: Range<Int>, _ hasEscapes: Bool) -> String {
+        hasEscapes ? Self.unescape(bytes[key]) : String(decoding: bytes[key], as: UTF8.self)
+    }
+
+    private mutating func elements(depth: Int) throws(InputError) {
         index += 1
-        var elements: [JSONValue] = []
         skipWhiteSpace()
         if next == UInt8(ascii: "]") {
             index += 1
-            return elements
+            return
         }
         while true {
             skipWhiteSpace()
-            elements.append(try value(depth: depth + 1))
+            try value(depth: depth + 1)
             skipWhiteSpace()
             switch next {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                return elements
+                return
             default: throw error("expected ',' or ']' after an element, found \(describeNext())")
             }
             skipWhiteSpace()
