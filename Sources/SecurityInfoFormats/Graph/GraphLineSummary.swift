@@ -18,14 +18,13 @@ enum GraphLineSummary {
         guard span.upperBound < bytes.count, bytes[span.upperBound] == 0x0A, tape.entries[0].kind == .object else {
             return nil
         }
-        let entries = tape.entries
         return bytes.withUnsafeBufferPointer { buffer -> SummarizedUser? in
             func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
                 UnsafeBufferPointer(rebasing: buffer[range])
             }
             let object = Object(tape: tape, buffer: buffer)
             guard object.hasPlainKeys(0) else { return nil }
-            func entry(_ index: Int?) -> JSONTape.Entry? { index.map { entries[$0] } }
+            let entry = object.entry
             let top = (
                 tenant: object.member(Key.tenant, of: 0),
                 userPrincipalName: object.member(Key.userPrincipalName, of: 0),
@@ -46,8 +45,8 @@ enum GraphLineSummary {
                 isAdmin = value.kind == .true
             }
             var defaultMethod = DefaultMethod.none
-            if let index = top.signInPreferences, entries[index].kind != .null {
-                guard entries[index].kind == .object, let preferred = object.preferredMethod(at: index) else {
+            if let index = top.signInPreferences, entry(index)?.kind != .null {
+                guard entry(index)?.kind == .object, let preferred = object.preferredMethod(at: index) else {
                     return nil
                 }
                 if let value = preferred, value.kind != .null {
@@ -64,10 +63,10 @@ enum GraphLineSummary {
             }
             let (tenantName, policy) = tenant!
             var summary = UserSummary(isAdmin: isAdmin, defaultMethod: defaultMethod)
-            if let list = top.methods, entries[list].kind != .null {
-                guard entries[list].kind == .array else { return nil }
+            if let list = top.methods, entry(list)?.kind != .null {
+                guard entry(list)?.kind == .array else { return nil }
                 for method in tape.children(of: list) {
-                    guard let (kind, value) = object.method(at: method, entries: entries) else { return nil }
+                    guard let (kind, value) = object.method(at: method) else { return nil }
                     summary.add(kind, value: slice(value), userName: slice(name), policy: policy)
                 }
             }
@@ -97,6 +96,9 @@ enum GraphLineSummary {
         let tape: JSONTape
         let buffer: UnsafeBufferPointer<UInt8>
 
+        /// The entry at an index, if there is one.
+        func entry(_ index: Int?) -> JSONTape.Entry? { index.map { tape.entries[$0] } }
+
         /// Whether a member's key is `key`.
         func isKey(_ key: [UInt8], _ entry: JSONTape.Entry) -> Bool { key.isSpelled(by: slice(entry.key)) }
 
@@ -117,7 +119,7 @@ enum GraphLineSummary {
         /// none, `nil` when one of its keys has an escape.
         func preferredMethod(at index: Int) -> JSONTape.Entry?? {
             guard hasPlainKeys(index) else { return nil }
-            return .some(member(GraphLineSummary.preferredMethodKey, of: index).map { tape.entries[$0] })
+            return .some(entry(member(GraphLineSummary.preferredMethodKey, of: index)))
         }
 
         func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[range]) }
@@ -134,8 +136,8 @@ enum GraphLineSummary {
 
         /// The kind and value bytes of one of the nine methods' objects, as `GraphUserLine` reads them; `nil` for
         /// another type, or a field it would refuse or read otherwise.
-        func method(at index: Int, entries: [JSONTape.Entry]) -> (MethodKind, Range<Int>)? {
-            let object = entries[index]
+        func method(at index: Int) -> (MethodKind, Range<Int>)? {
+            let object = tape.entries[index]
             guard object.kind == .object else { return nil }
             guard hasPlainKeys(index) else { return nil }
             let fields = (
@@ -144,7 +146,6 @@ enum GraphLineSummary {
                 phoneNumber: member(Key.phoneNumber, of: index), emailAddress: member(Key.emailAddress, of: index),
                 device: member(Key.device, of: index)
             )
-            func entry(_ index: Int?) -> JSONTape.Entry? { index.map { entries[$0] } }
             guard var type = plain(entry(fields.type)) else { return nil }
             let prefix = GraphLineSummary.prefix
             if prefix.isSpelled(by: slice(type.lowerBound..<min(type.upperBound, type.lowerBound + prefix.count))) {
@@ -166,12 +167,10 @@ enum GraphLineSummary {
             case .email:
                 return plain(entry(fields.emailAddress)).map { (kind, $0) }
             case .hardwareOath:
-                guard Self.isString(entry(fields.id)), let deviceIndex = fields.device,
-                    entries[deviceIndex].kind == .object
+                guard Self.isString(entry(fields.id)), let device = fields.device, entry(device)?.kind == .object,
+                    hasPlainKeys(device)
                 else { return nil }
-                guard hasPlainKeys(deviceIndex) else { return nil }
-                let serial = member(Key.serialNumber, of: deviceIndex).map { entries[$0] }
-                return plain(serial).map { (kind, $0) }
+                return plain(entry(member(Key.serialNumber, of: device))).map { (kind, $0) }
             default:
                 // The app's or key's name; none (null or absent) is an empty value.
                 guard Self.isString(entry(fields.id)) else { return nil }
