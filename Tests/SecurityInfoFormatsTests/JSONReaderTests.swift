@@ -82,6 +82,14 @@ struct JSONTapeTests {
         #expect(document.text(elements[0]) == "1.5" && document.string(elements[1]) == "s\n")
         #expect(elements[2]["z"].map { document.summary($0) } == "false")
         #expect(members[1].value.isNull)
+        // An empty key has its place like any other, in a document that starts inside its buffer.
+        let bytes = Array(#"[1] {"x":1,"":[]}"#.utf8)
+        let empty = try JSONReader.read(bytes, span: 4..<bytes.count, path: "t.json")
+        guard case .object(let second) = empty.root.kind else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(second.map(\.key) == ["x", ""] && second.map(\.keyOffset) == [5, 11])
     }
 
     /// A key repeated as the same text is refused however it is written: escaped, or as canonically equivalent
@@ -90,7 +98,7 @@ struct JSONTapeTests {
         "a key given twice is refused at the second, written plainly, escaped or composed otherwise",
         arguments: [
             (#"{"ab":1,"ab":2}"#, 9), (#"{"ab":1,"a\u0062":2}"#, 9), (#"{"\u0061b":1,"ab":2}"#, 14),
-            (#"{"é":1,"e\u0301":2}"#, 8), (#"{"x":{"ab":1},"y":{"c":2,"c":3}}"#, 26),
+            (#"{"é":1,"e\u0301":2}"#, 8), (#"{"x":{"ab":1},"y":{"c":2,"c":3}}"#, 26), (#"{"a":0, "":1,"":2}"#, 14),
         ])
     func repeatedKeys(json: String, column: Int) {
         #expect {

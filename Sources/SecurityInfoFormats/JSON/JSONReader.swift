@@ -91,7 +91,7 @@ public struct JSONReader {
 
     /// Reads a value into the tape, after the entries of the values it holds.
     /// - Parameters: `key`: where a member's key is (between its quotes), for a value that is one.
-    private mutating func value(depth: Int, key: Range<Int> = 0..<0, keyHasEscapes: Bool = false) throws(InputError) {
+    private mutating func value(depth: Int, key: Range<Int>? = nil, keyHasEscapes: Bool = false) throws(InputError) {
         guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
         let start = index
         guard let byte = next else { throw error("the document ends where a value was expected") }

@@ -16,11 +16,13 @@ public struct JSONTape: Sendable {
         private var start, count, endEntry: Int32
         private let keyStart, keyCount: Int32
 
-        init(kind: Kind, range: Range<Int>, base: Int, end: Int, key: Range<Int>, keyHasEscapes: Bool) {
+        /// - Parameter key: a member's key; `nil` for any other value.
+        init(kind: Kind, range: Range<Int>, base: Int, end: Int, key: Range<Int>?, keyHasEscapes: Bool) {
             (self.kind, self.keyHasEscapes, self.base) = (kind, keyHasEscapes, base)
             (start, count) = (Int32(range.lowerBound - base), Int32(range.count))
             endEntry = Int32(end)
-            (keyStart, keyCount) = (Int32(key.isEmpty ? 0 : key.lowerBound - base), Int32(key.count))
+            // An empty key ("") is a key: its place is kept like any other's.
+            (keyStart, keyCount) = key.map { (Int32($0.lowerBound - base), Int32($0.count)) } ?? (0, 0)
         }
 
         /// The value's bytes in the document: a string's with its quotes.
@@ -34,7 +36,8 @@ public struct JSONTape: Sendable {
             get { Int(endEntry) }
             set { endEntry = Int32(newValue) }
         }
-        /// For a member of an object, its key's bytes between the quotes; empty for any other value.
+        /// For a member of an object, its key's bytes between the quotes; empty at the document's start for any
+        /// other value.
         public var key: Range<Int> { (base + Int(keyStart))..<(base + Int(keyStart) + Int(keyCount)) }
     }
 
