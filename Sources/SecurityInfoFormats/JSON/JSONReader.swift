@@ -154,8 +154,9 @@ public struct JSONReader {
                     member = tape.entries[member].end
                 }
             }
-            let isRepeated = count < 16 ? true : !keys.insert(keyText(key, hasEscapes)).inserted
-            if isRepeated, let first = firstMember(of: object, withKey: key, hasEscapes) {
+            // Few members are all looked at; past 16, only when the set has met the key's text before.
+            let mayBeRepeated = count < 16 || !keys.insert(keyText(key, hasEscapes)).inserted
+            if mayBeRepeated, let first = firstMember(of: object, withKey: key, hasEscapes) {
                 let earlier = position(of: tape.entries[first].key.lowerBound - 1)
                 index = keyOffset
                 let text = keyText(key, hasEscapes)
