@@ -45,8 +45,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     private init(printableASCII bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) {
         let domain = try Self.domain(inPrintableASCII: bytes)
         local = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<(domain.lowerBound - 1)]), as: UTF8.self)
-        self.domain = String(
-            decoding: bytes[domain].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        self.domain = String(decoding: bytes[domain].map(\.asciiLowercased), as: UTF8.self)
     }
 
     /// Checks UTF-8 as `init(parsingUTF8:)` does and hands `body` the address's domain as UTF-8: for printable

@@ -92,12 +92,12 @@ public struct TenantPolicy: Sendable, Hashable {
         }
         let start = userName.lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? userName.endIndex
         let own = UnsafeBufferPointer(rebasing: userName[start...])
-        return isWorkDomain(utf8: domain, ownDomain: own.lazy.map(Self.asciiLowercased))
+        return isWorkDomain(utf8: domain, ownDomain: own.lazy.map(\.asciiLowercased))
     }
 
     private func isWorkDomain(utf8 domain: UnsafeBufferPointer<UInt8>, ownDomain: some Collection<UInt8>) -> Bool {
         // The same or a subdomain, compared as bytes: every address of every user of an export is checked.
-        let domain = domain.lazy.map(Self.asciiLowercased)
+        let domain = domain.lazy.map(\.asciiLowercased)
         func isOwn(_ own: some Collection<UInt8>) -> Bool {
             guard !own.isEmpty, domain.count >= own.count, domain.suffix(own.count).elementsEqual(own) else {
                 return false
@@ -106,8 +106,6 @@ public struct TenantPolicy: Sendable, Hashable {
         }
         return isOwn(ownDomain) || domains.contains { isOwn($0.utf8) }
     }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 
     /// What makes this policy unusable, as RULES.md section 4 bounds it; empty when it is valid.
     public var problems: [String] {

@@ -157,7 +157,6 @@ enum CSVCanonicalUsers {
     }
 
     private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        return a.count == b.count && zip(a, b).allSatisfy { lower($0) == lower($1) }
+        a.count == b.count && zip(a, b).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
     }
 }

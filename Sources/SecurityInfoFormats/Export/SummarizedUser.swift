@@ -59,7 +59,7 @@ public struct NameBytes: Sendable {
         guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return body(name) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { key in
             for (index, byte) in name.enumerated() {
-                key[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                key[index] = byte.asciiLowercased
             }
             return body(UnsafeBufferPointer(key))
         }
